@@ -1,0 +1,1 @@
+"""The scriptable command line. It never imports Textual; the TUI is loaded only when asked for."""

@@ -1,0 +1,137 @@
+"""One error tree for Ansim, written for the person in front of the screen.
+
+Every error carries three plain sentences: what happened (``title``), a little more detail
+(``what``) and what to do next (``next_step``). Front ends print them in one place and never
+show a traceback to a user. Messages never contain plaintext content, file names, URLs or hashes
+from inside the vault.
+
+    AnsimError
+    ├── VaultError
+    │   ├── VaultNotFound          no vault at that folder
+    │   ├── VaultExists            a vault is already there
+    │   ├── VaultInUse             another Ansim window holds the lock
+    │   ├── WrongSecret            wrong passphrase or recovery code
+    │   ├── VaultDamaged           a file of the vault failed its integrity check
+    │   ├── UnsafeParameters       a header asks for absurd KDF settings
+    │   ├── VaultLocked            the vault was locked while something still used it
+    │   └── StorageFull            the disk is full; nothing was changed
+    ├── DeviceBindingError         the OS keyring cannot be used for "remember on this device"
+    ├── NotFound                   no case / item / record with that id
+    ├── InputRejected              a file or value we will not take (bomb, truncated, unreadable)
+    ├── NetworkError               a scan could not reach a URL
+    └── ExportError                an export or verification could not be completed
+"""
+
+from __future__ import annotations
+
+
+class AnsimError(Exception):
+    """Base of every error Ansim raises on purpose."""
+
+    title = "Something went wrong."
+    next_step = "Nothing in your vault was changed. Please try again."
+
+    def __init__(self, what: str = "", *, next_step: str | None = None) -> None:
+        self.what = what
+        if next_step is not None:
+            self.next_step = next_step
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        parts = [self.title]
+        if self.what:
+            parts.append(self.what)
+        if self.next_step:
+            parts.append(self.next_step)
+        return " ".join(parts)
+
+    @property
+    def code(self) -> str:
+        """A stable, language-neutral key front ends use to look up a translation."""
+        return type(self).__name__
+
+
+class VaultError(AnsimError):
+    title = "The vault could not be used."
+
+
+class VaultNotFound(VaultError):
+    title = "There is no Ansim vault in that folder."
+    next_step = "Check the folder name, or create a new vault with 'ansim init'."
+
+
+class VaultExists(VaultError):
+    title = "A vault already exists in that folder."
+    next_step = "Open it instead, or choose an empty folder for a new vault."
+
+
+class VaultInUse(VaultError):
+    title = "The vault is open in another Ansim window or command."
+    next_step = "Close the other window or wait for the other command to finish, then try again."
+
+
+class WrongSecret(VaultError):
+    title = "That passphrase (or recovery code) does not open this vault."
+    next_step = (
+        "Nothing was changed. Check the keyboard language and Caps Lock and try again. "
+        "If you have lost the passphrase, use your recovery code with 'ansim recover'."
+    )
+
+
+class VaultDamaged(VaultError):
+    title = "Part of the vault failed its integrity check."
+    next_step = (
+        "Your other evidence is still safe. Do not delete the vault folder. "
+        "Run 'ansim check' to see exactly which part is affected, and restore it from a "
+        "backup copy of the vault folder if you have one."
+    )
+
+    def __init__(self, part: str, what: str = "", *, next_step: str | None = None) -> None:
+        self.part = part
+        super().__init__(f"Affected: {part}. {what}".strip(), next_step=next_step)
+
+
+class UnsafeParameters(VaultDamaged):
+    title = "The vault header asks for unsafe settings and was refused."
+
+
+class VaultLocked(VaultError):
+    title = "The vault is locked."
+    next_step = "Unlock it again with your passphrase."
+
+
+class StorageFull(VaultError):
+    title = "The disk is full or could not be written."
+    next_step = (
+        "Nothing in your vault was changed. Free some space (or choose another folder) "
+        "and try again."
+    )
+
+
+class DeviceBindingError(AnsimError):
+    title = "This computer's password store cannot be used to remember the vault."
+    next_step = (
+        "You can still use the vault with your passphrase. 'Remember on this device' needs a "
+        "desktop password store such as GNOME Keyring, KWallet, macOS Keychain or Windows "
+        "Credential Manager."
+    )
+
+
+class NotFound(AnsimError):
+    title = "That record was not found in the vault."
+    next_step = "Check the number with 'ansim list' and try again."
+
+
+class InputRejected(AnsimError):
+    title = "This file could not be taken into the vault."
+    next_step = "The other files were not affected. You can try this one again or skip it."
+
+
+class NetworkError(AnsimError):
+    title = "A web address could not be reached."
+    next_step = "Check the address and your internet connection; the rest of the scan continues."
+
+
+class ExportError(AnsimError):
+    title = "The export could not be completed."
+    next_step = "Nothing in your vault was changed. Check the output folder and try again."

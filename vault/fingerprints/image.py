@@ -1,0 +1,146 @@
+"""``fingerprint_image``: everything Ansim keeps to recognise one image again."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import cv2
+import imagehash
+import numpy as np
+from PIL import Image
+
+from vault.errors import InputRejected
+from vault.fingerprints import regions
+from vault.fingerprints.decode import DEFAULT_MAX_PIXELS, decode_image, read_source
+from vault.fingerprints.model import ImageFingerprint, RegionHash, RegionKind
+from vault.fingerprints.pdq import MIRROR_INDEX, pdq_dihedral
+
+log = logging.getLogger(__name__)
+
+#: PDQ quality below which a hash is not trusted (Meta's guidance for PDQ is 50).
+MIN_QUALITY = 50
+#: Images whose short side is below this are flagged low quality whatever PDQ says.
+MIN_SIDE = 32
+
+
+def fingerprint_image(
+    source: bytes | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> ImageFingerprint:
+    """Fingerprint one image given as bytes or a path. Raises ``InputRejected`` on bad input.
+
+    Everything is computed in memory from a small working copy (see ``decode``); nothing is
+    written anywhere.
+    """
+    data = read_source(source)
+    decoded = decode_image(data, max_pixels=max_pixels)
+    try:
+        return _fingerprint(
+            decoded.rgb, decoded.width, decoded.height, decoded.format, decoded.sha256, decoded.md5
+        )
+    except InputRejected:
+        raise
+    except Exception as exc:  # never let a numeric corner case crash an import
+        log.debug("fingerprinting failed: %s", type(exc).__name__)
+        raise InputRejected("The image could not be fingerprinted.") from exc
+
+
+def fingerprint_pixels(
+    rgb: np.ndarray, *, sha256: str = "0" * 64, md5: str = "0" * 32, fmt: str = "pixels"
+) -> ImageFingerprint:
+    """Fingerprint an RGB uint8 array already in memory (used by video frames and benchmarks).
+
+    The array is first shrunk like a decoded file (long side <= 512), so the result equals
+    ``fingerprint_image`` of a lossless file with the same pixels, apart from the digests.
+    """
+    arr = np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
+    if arr.ndim != 3 or arr.shape[2] != 3 or arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise InputRejected("The picture is not an RGB image.")
+    h, w = arr.shape[:2]
+    work = arr
+    if max(h, w) > 512:
+        im = Image.fromarray(arr)
+        im.thumbnail((512, 512), Image.Resampling.BILINEAR, reducing_gap=None)
+        work = np.asarray(im, dtype=np.uint8)
+    return _fingerprint(work, w, h, fmt, sha256, md5)
+
+
+def _fingerprint(
+    rgb: np.ndarray, width: int, height: int, fmt: str, sha256: str, md5: str
+) -> ImageFingerprint:
+    h, w = rgb.shape[:2]
+    hashable = _at_least(rgb, 16)
+    variants, quality = pdq_dihedral(hashable)
+    phash = str(imagehash.phash(Image.fromarray(hashable)))
+    low = quality < MIN_QUALITY or min(width, height) < MIN_SIDE
+    found: list[RegionHash] = []
+    if not low and min(h, w) >= regions.MIN_REGION_SIDE:
+        found = _regions(rgb)
+    return ImageFingerprint(
+        sha256=sha256,
+        md5=md5,
+        width=width,
+        height=height,
+        format=fmt,
+        pdq=variants[0].hex(),
+        pdq_quality=quality,
+        pdq_variants=tuple(v.hex() for v in variants),
+        phash=phash,
+        regions=tuple(found),
+        low_quality=low,
+    )
+
+
+def _at_least(rgb: np.ndarray, side: int) -> np.ndarray:
+    """Stretch tiny or very thin images so PDQ's filters have pixels to work on."""
+    h, w = rgb.shape[:2]
+    if h >= side and w >= side:
+        return rgb
+    size = (max(w, side), max(h, side))
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.NEAREST), dtype=np.uint8)
+
+
+def _regions(rgb: np.ndarray) -> list[RegionHash]:
+    h, w = rgb.shape[:2]
+    wanted: list[tuple[RegionKind, regions.Box]] = []
+    trimmed = regions.trim_box(rgb)
+    if trimmed is not None:
+        wanted.append(("trim", trimmed))
+    for box in regions.content_boxes(rgb):
+        if not any(regions.same_box(box, b) for _, b in wanted):
+            wanted.append(("content", box))
+    base = trimmed if trimmed is not None else (0, 0, w, h)
+    bw, bh = base[2] - base[0], base[3] - base[1]
+    for x0, y0, x1, y1 in regions.crop_boxes(bw, bh):
+        wanted.append(("crop", (base[0] + x0, base[1] + y0, base[0] + x1, base[1] + y1)))
+    # Regions are hashed from a half-size copy: PDQ decimates to 64x64 anyway.
+    small, f = rgb, 1.0
+    if max(h, w) > regions.REGION_SIDE:
+        f = regions.REGION_SIDE / max(h, w)
+        size = (max(1, round(w * f)), max(1, round(h * f)))
+        small = np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
+    out: list[RegionHash] = []
+    for kind, box in wanted:
+        sbox = (int(box[0] * f), int(box[1] * f), round(box[2] * f), round(box[3] * f))
+        pixels = regions.region_pixels(small, sbox)
+        if min(pixels.shape[:2]) < 16:
+            continue
+        hashes, quality = pdq_dihedral(pixels)
+        if quality < MIN_QUALITY:
+            continue
+        frac = (
+            round(box[0] / w, 4),
+            round(box[1] / h, 4),
+            round(box[2] / w, 4),
+            round(box[3] / h, 4),
+        )
+        out.append(
+            RegionHash(
+                kind=kind,
+                box=frac,
+                pdq=hashes[0].hex(),
+                quality=quality,
+                pdq_mirror=hashes[MIRROR_INDEX].hex(),
+            )
+        )
+    return out

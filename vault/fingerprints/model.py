@@ -1,0 +1,199 @@
+"""Fingerprint records: frozen, JSON round-trippable, and quiet in ``repr`` (no hashes in logs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+#: Bumped when hashes computed by this code stop being comparable with older ones.
+FINGERPRINT_VERSION = 1
+
+RegionKind = Literal["trim", "content", "crop"]
+_REGION_KINDS: tuple[RegionKind, ...] = ("trim", "content", "crop")
+
+
+def _hex(value: Any, length: int, what: str) -> str:
+    if not isinstance(value, str) or len(value) != length:
+        raise ValueError(f"{what} must be {length} hexadecimal characters")
+    int(value, 16)  # raises ValueError on anything else
+    return value.lower()
+
+
+@dataclass(frozen=True)
+class RegionHash:
+    """The PDQ hash of one rectangle of an image.
+
+    ``kind`` says why the rectangle was taken: ``trim`` (uniform bars and borders removed),
+    ``content`` (the picture found inside a screenshot or a page), ``crop`` (a fixed sub-crop
+    kept so that a cropped copy of this image still matches). ``box`` is ``(left, top, right,
+    bottom)`` as fractions of the (orientation-corrected) image.
+    """
+
+    kind: RegionKind
+    box: tuple[float, float, float, float]
+    pdq: str = field(repr=False)
+    quality: int
+    pdq_mirror: str = field(repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "box": list(self.box),
+            "pdq": self.pdq,
+            "quality": self.quality,
+            "pdq_mirror": self.pdq_mirror,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> RegionHash:
+        kind = d["kind"]
+        if kind not in _REGION_KINDS:
+            raise ValueError("unknown region kind")
+        box = tuple(float(x) for x in d["box"])
+        if len(box) != 4:
+            raise ValueError("a region box has four numbers")
+        return cls(
+            kind=kind,
+            box=(box[0], box[1], box[2], box[3]),
+            pdq=_hex(d["pdq"], 64, "pdq"),
+            quality=int(d["quality"]),
+            pdq_mirror=_hex(d["pdq_mirror"], 64, "pdq_mirror"),
+        )
+
+
+@dataclass(frozen=True)
+class ImageFingerprint:
+    """Everything Ansim keeps to recognise one image again. Sensitive: store it encrypted.
+
+    - ``sha256``/``md5``: hex digests of the file's bytes (exact copies; platforms use both).
+    - ``width``/``height``: pixel size after EXIF orientation.
+    - ``pdq``: 64-hex PDQ hash of the whole image (PDQ-compatible with ThreatExchange/StopNCII),
+      ``pdq_quality`` its 0-100 quality; ``pdq_variants`` the eight dihedral variants in the
+      order of :data:`vault.fingerprints.DIHEDRAL` (index 0 equals ``pdq``).
+    - ``phash``: 16-hex 64-bit DCT pHash (``imagehash``), a second, independent hash family.
+    - ``regions``: hashes of trimmed / detected / sub-cropped rectangles.
+    - ``low_quality``: the image is too flat or too small for perceptual matching to be
+      trusted; only exact matches and very close whole-image matches count.
+    """
+
+    sha256: str = field(repr=False)
+    md5: str = field(repr=False)
+    width: int
+    height: int
+    format: str
+    pdq: str = field(repr=False)
+    pdq_quality: int
+    pdq_variants: tuple[str, ...] = field(repr=False)
+    phash: str = field(repr=False)
+    regions: tuple[RegionHash, ...] = field(repr=False)
+    low_quality: bool
+    version: int = FINGERPRINT_VERSION
+    kind: Literal["image"] = "image"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "version": self.version,
+            "sha256": self.sha256,
+            "md5": self.md5,
+            "width": self.width,
+            "height": self.height,
+            "format": self.format,
+            "pdq": self.pdq,
+            "pdq_quality": self.pdq_quality,
+            "pdq_variants": list(self.pdq_variants),
+            "phash": self.phash,
+            "regions": [r.to_json() for r in self.regions],
+            "low_quality": self.low_quality,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> ImageFingerprint:
+        if d.get("kind", "image") != "image":
+            raise ValueError("not an image fingerprint")
+        variants = tuple(_hex(v, 64, "pdq variant") for v in d["pdq_variants"])
+        if len(variants) != 8:
+            raise ValueError("an image fingerprint has eight PDQ variants")
+        return cls(
+            sha256=_hex(d["sha256"], 64, "sha256"),
+            md5=_hex(d["md5"], 32, "md5"),
+            width=int(d["width"]),
+            height=int(d["height"]),
+            format=str(d["format"]),
+            pdq=_hex(d["pdq"], 64, "pdq"),
+            pdq_quality=int(d["pdq_quality"]),
+            pdq_variants=variants,
+            phash=_hex(d["phash"], 16, "phash"),
+            regions=tuple(RegionHash.from_json(r) for r in d["regions"]),
+            low_quality=bool(d["low_quality"]),
+            version=int(d.get("version", FINGERPRINT_VERSION)),
+        )
+
+
+@dataclass(frozen=True)
+class FrameHash:
+    """The PDQ hash of one sampled video frame at ``time`` seconds."""
+
+    time: float
+    pdq: str = field(repr=False)
+    quality: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"time": self.time, "pdq": self.pdq, "quality": self.quality}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> FrameHash:
+        return cls(time=float(d["time"]), pdq=_hex(d["pdq"], 64, "pdq"), quality=int(d["quality"]))
+
+
+@dataclass(frozen=True)
+class VideoFingerprint:
+    """Exact digests of a video file plus PDQ hashes of frames sampled across it."""
+
+    sha256: str = field(repr=False)
+    md5: str = field(repr=False)
+    width: int
+    height: int
+    duration: float
+    format: str
+    frames: tuple[FrameHash, ...] = field(repr=False)
+    version: int = FINGERPRINT_VERSION
+    kind: Literal["video"] = "video"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "version": self.version,
+            "sha256": self.sha256,
+            "md5": self.md5,
+            "width": self.width,
+            "height": self.height,
+            "duration": self.duration,
+            "format": self.format,
+            "frames": [f.to_json() for f in self.frames],
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> VideoFingerprint:
+        if d.get("kind") != "video":
+            raise ValueError("not a video fingerprint")
+        return cls(
+            sha256=_hex(d["sha256"], 64, "sha256"),
+            md5=_hex(d["md5"], 32, "md5"),
+            width=int(d["width"]),
+            height=int(d["height"]),
+            duration=float(d["duration"]),
+            format=str(d["format"]),
+            frames=tuple(FrameHash.from_json(f) for f in d["frames"]),
+            version=int(d.get("version", FINGERPRINT_VERSION)),
+        )
+
+
+Fingerprint = ImageFingerprint | VideoFingerprint
+
+
+def fingerprint_from_json(d: dict[str, Any]) -> Fingerprint:
+    """Rebuild either kind of fingerprint from its ``to_json()`` form."""
+    if d.get("kind") == "video":
+        return VideoFingerprint.from_json(d)
+    return ImageFingerprint.from_json(d)

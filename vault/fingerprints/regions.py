@@ -1,0 +1,193 @@
+"""Rectangles worth hashing besides the whole image.
+
+Global hashes cannot see through borders, screenshots or crops, so a fingerprint also carries:
+
+- ``trim``: the image with uniform bars and borders peeled off (letterboxing, padding, frames);
+- ``content``: the picture found inside a screenshot or a web page: pixels that differ from
+  the flat UI colours along the image's edges, grouped into dense blocks;
+- ``crop``: fixed sub-crops of the image (centre and corners at a few scales), so that a cropped
+  copy, hashed whole, lands close to one of them.
+
+All work happens on the small working copy (long side <= 512 px), in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+U8Image = npt.NDArray[np.uint8]
+Box = tuple[int, int, int, int]  # left, top, right, bottom in pixels (right/bottom exclusive)
+
+#: Long side of the copy regions are cut from (cheap, and PDQ decimates to 64x64 anyway).
+REGION_SIDE = 256
+#: Smallest region worth hashing, as a share of the image's area, and in pixels per side.
+MIN_REGION_AREA = 0.06
+MIN_REGION_SIDE = 40
+
+#: Sub-crops kept for cropped copies: (scale, x position, y position) with positions in [0, 1]
+#: (0 = flush left/top, 0.5 = centred, 1 = flush right/bottom).
+CROP_GRID: tuple[tuple[float, float, float], ...] = (
+    (0.88, 0.5, 0.5),
+    (0.88, 0.0, 0.0),
+    (0.88, 1.0, 0.0),
+    (0.88, 0.0, 1.0),
+    (0.88, 1.0, 1.0),
+    (0.76, 0.5, 0.5),
+    (0.76, 0.0, 0.0),
+    (0.76, 1.0, 0.0),
+    (0.76, 0.0, 1.0),
+    (0.76, 1.0, 1.0),
+    (0.76, 0.5, 0.0),
+    (0.76, 0.5, 1.0),
+    (0.76, 0.0, 0.5),
+    (0.76, 1.0, 0.5),
+)
+
+
+def crop_boxes(width: int, height: int) -> list[Box]:
+    """The fixed sub-crop rectangles of a ``width`` x ``height`` image."""
+    boxes: list[Box] = []
+    for scale, px, py in CROP_GRID:
+        w, h = round(width * scale), round(height * scale)
+        x0, y0 = round((width - w) * px), round((height - h) * py)
+        boxes.append((x0, y0, x0 + w, y0 + h))
+    return boxes
+
+
+def _luma(rgb: U8Image) -> npt.NDArray[np.float32]:
+    return np.asarray(
+        rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114, dtype=np.float32
+    )
+
+
+def trim_box(rgb: U8Image, *, tolerance: float = 10.0) -> Box | None:
+    """Peel rows and columns that are uniform and close to the border colour, from each side."""
+    h, w = rgb.shape[:2]
+    y = _luma(rgb)
+    row_std, col_std = y.std(axis=1), y.std(axis=0)
+    row_mean, col_mean = y.mean(axis=1), y.mean(axis=0)
+
+    def run(std: npt.NDArray[np.float32], mean: npt.NDArray[np.float32], order: range) -> int:
+        first = float(mean[order[0]])
+        n = 0
+        for i in order:
+            if std[i] > tolerance * 0.6 or abs(float(mean[i]) - first) > tolerance:
+                break
+            n += 1
+        return n
+
+    top = run(row_std, row_mean, range(h))
+    if top >= h:
+        return None
+    bottom = run(row_std, row_mean, range(h - 1, -1, -1))
+    left = run(col_std, col_mean, range(w))
+    right = run(col_std, col_mean, range(w - 1, -1, -1))
+    box = (left, top, w - right, h - bottom)
+    return box if _useful(box, w, h) else None
+
+
+def _useful(box: Box, w: int, h: int) -> bool:
+    x0, y0, x1, y1 = box
+    bw, bh = x1 - x0, y1 - y0
+    if bw < MIN_REGION_SIDE or bh < MIN_REGION_SIDE:
+        return False
+    if bw * bh < MIN_REGION_AREA * w * h:
+        return False
+    if max(bw, bh) > 5 * min(bw, bh):
+        return False
+    # Nearly the whole image: the whole-image hash already covers it.
+    return not (bw >= 0.97 * w and bh >= 0.97 * h)
+
+
+def _border_colours(rgb: U8Image) -> npt.NDArray[np.int16]:
+    """The dominant colour of each edge strip that is mostly one flat colour."""
+    strips = (
+        rgb[:3].reshape(-1, 3),
+        rgb[-3:].reshape(-1, 3),
+        rgb[:, :3].reshape(-1, 3),
+        rgb[:, -3:].reshape(-1, 3),
+    )
+    colours: list[npt.NDArray[np.int16]] = []
+    for strip in strips:
+        q = strip.astype(np.int32) >> 3
+        keys = (q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2]
+        values, counts = np.unique(keys, return_counts=True)
+        best = int(np.argmax(counts))
+        if counts[best] < 0.35 * len(keys):
+            continue
+        colours.append(strip[keys == values[best]].astype(np.int16).mean(axis=0).astype(np.int16))
+    if not colours:
+        return np.zeros((0, 3), dtype=np.int16)
+    return np.unique(np.stack(colours), axis=0)
+
+
+def content_boxes(rgb: U8Image, *, limit: int = 3) -> list[Box]:
+    """Rectangles of dense picture content inside flat UI colours (screenshots, pages)."""
+    h, w = rgb.shape[:2]
+    bg = _border_colours(rgb)
+    if len(bg) == 0:
+        return []
+    px = rgb.astype(np.int16)
+    is_bg = np.zeros((h, w), dtype=bool)
+    for colour in bg:
+        is_bg |= np.abs(px - colour).max(axis=2) <= 12
+    content = (~is_bg).astype(np.uint8)
+    if content.mean() > 0.97 or content.mean() < MIN_REGION_AREA:
+        return []
+    # Density over 8x8 cells; text is sparse, pictures are dense.
+    cell = 8
+    ch, cw = max(1, h // cell), max(1, w // cell)
+    dens = cv2.resize(content.astype(np.float32), (cw, ch), interpolation=cv2.INTER_AREA)
+    dense = (dens >= 0.7).astype(np.uint8)
+    dense = cv2.morphologyEx(dense, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    dense = cv2.morphologyEx(dense, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(dense, connectivity=4)
+    boxes: list[tuple[int, Box]] = []
+    sx, sy = w / cw, h / ch
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if area < 4:
+            continue
+        box = _refine(
+            content, (round(x * sx), round(y * sy), round((x + bw) * sx), round((y + bh) * sy))
+        )
+        if _useful(box, w, h):
+            boxes.append((area, box))
+    boxes.sort(reverse=True)
+    return [b for _, b in boxes[:limit]]
+
+
+def _refine(content: npt.NDArray[np.uint8], box: Box) -> Box:
+    """Snap a cell-aligned box to the rows/columns where content density crosses one half."""
+    h, w = content.shape
+    x0, y0, x1, y1 = box
+    pad = 10
+    ex0, ey0, ex1, ey1 = max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
+    rows = content[ey0:ey1, x0:x1].mean(axis=1) if x1 > x0 else np.zeros(ey1 - ey0)
+    cols = content[y0:y1, ex0:ex1].mean(axis=0) if y1 > y0 else np.zeros(ex1 - ex0)
+    ry = np.flatnonzero(rows >= 0.5)
+    cx = np.flatnonzero(cols >= 0.5)
+    if len(ry) == 0 or len(cx) == 0:
+        return box
+    return (ex0 + int(cx[0]), ey0 + int(ry[0]), ex0 + int(cx[-1]) + 1, ey0 + int(ry[-1]) + 1)
+
+
+def region_pixels(rgb: U8Image, box: Box) -> U8Image:
+    """The pixels of ``box``, resized so the long side is at most ``REGION_SIDE``."""
+    x0, y0, x1, y1 = box
+    part = rgb[y0:y1, x0:x1]
+    ph, pw = part.shape[:2]
+    scale = REGION_SIDE / max(ph, pw)
+    if scale < 1:
+        size = (max(1, round(pw * scale)), max(1, round(ph * scale)))
+        part = cv2.resize(part, size, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(part)
+
+
+def same_box(a: Box, b: Box, *, tolerance: float = 0.04) -> bool:
+    """True when two boxes are nearly the same rectangle."""
+    wa, ha = a[2] - a[0], a[3] - a[1]
+    t = tolerance * max(wa, ha)
+    return all(abs(p - q) <= t for p, q in zip(a, b, strict=True))

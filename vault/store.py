@@ -1,0 +1,782 @@
+"""The vault on disk: create, unlock, commit, lock; blobs in and out; the custody log.
+
+Folder layout (neutral names, no extensions)::
+
+    h, h2          the header and its backup copy (fixed 4096 bytes, see vault.header)
+    m0, m1         two metadata slots; the header names the one in use
+    blobs/xx/<32 hex>  encrypted blobs (vault.crypto.stream)
+    tmp/           ciphertext being written; swept at unlock
+    lock           the single-writer lock
+
+A commit writes the metadata into the slot *not* in use, fsyncs it, then replaces ``h`` and
+``h2``; the header is the single commit point, so a crash leaves the previous state intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import secrets
+import sqlite3
+import struct
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO
+
+from vault import custody, device, repo
+from vault.clock import Clock, Timestamp, system_clock
+from vault.crypto import kdf, keys, stream
+from vault.crypto.kdf import KdfParams
+from vault.durable import VaultLock, atomic_write, fsync_dir, fsync_file, storage_error
+from vault.errors import (
+    DeviceBindingError,
+    NotFound,
+    VaultDamaged,
+    VaultExists,
+    VaultLocked,
+    VaultNotFound,
+    WrongSecret,
+)
+from vault.header import (
+    EMPTY_SLOT,
+    HEADER_SIZE,
+    N_SLOTS,
+    Header,
+    KeySlot,
+    ParsedHeader,
+    SlotType,
+)
+from vault.header import parse as parse_header
+from vault.records import BlobRef
+
+log = logging.getLogger(__name__)
+
+HEADER_FILES = ("h", "h2")
+META_FILES = ("m0", "m1")
+META_MAGIC = b"ANSM"
+META_VERSION = 1
+_META_PREFIX = struct.Struct(">4sHQ")
+RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+RECOVERY_CHARS = 32  # 32 x 5 bits = 160 bits
+
+CORE_DDL = (
+    custody.DDL
+    + repo.DDL
+    + """
+CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (
+    blob_id TEXT PRIMARY KEY,
+    key BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    md5 TEXT NOT NULL,
+    dedup TEXT NOT NULL UNIQUE,
+    created_utc TEXT NOT NULL
+);
+"""
+)
+
+
+def default_vault_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("ansim", appauthor=False)) / "vault"
+
+
+def new_recovery_code() -> str:
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CHARS))
+    return "-".join(raw[i : i + 4] for i in range(0, RECOVERY_CHARS, 4))
+
+
+def normalise_recovery_code(code: str) -> bytes:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    cleaned = cleaned.replace("0", "O").replace("1", "I")
+    return cleaned.encode("ascii", "ignore")
+
+
+def is_vault(path: Path) -> bool:
+    return any((path / name).is_file() for name in HEADER_FILES)
+
+
+@dataclass(frozen=True)
+class Problem:
+    part: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    problems: tuple[Problem, ...]
+    blobs_checked: int
+    custody_entries: int
+    generation: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class _Unlocked:
+    vmk: bytes
+    keys: keys.Subkeys
+    header: Header
+    db: sqlite3.Connection
+    header_notes: list[str] = field(default_factory=list)
+    custody_seq: int = 0
+    custody_head: str = custody.GENESIS
+
+    def reset_head(self) -> None:
+        self.custody_seq = self.header.custody_seq
+        self.custody_head = self.header.custody_head.hex()
+
+
+def _wrap(kek: bytes, vmk: bytes, header: Header, index: int) -> bytes:
+    return keys.seal(kek, vmk, header.slot_aad(index))
+
+
+def _derive_kek(slot: KeySlot, secret: bytes, device_secret: bytes | None) -> bytes:
+    return kdf.derive(
+        secret,
+        slot.salt,
+        slot.params,
+        device_secret=device_secret if slot.type == SlotType.PASSPHRASE_DEVICE else None,
+    )
+
+
+class Vault:
+    """An unlocked vault. Use ``Vault.create`` or ``Vault.open``; call ``lock()`` when done."""
+
+    def __init__(self, path: Path, state: _Unlocked, lock: VaultLock, clock: Clock) -> None:
+        self.path = path
+        self._state: _Unlocked | None = state
+        self._lock = lock
+        self.clock = clock
+        self.actor = ""
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        passphrase: str,
+        *,
+        params: KdfParams | None = None,
+        clock: Clock = system_clock,
+        bind_device: bool = False,
+    ) -> tuple[Vault, str]:
+        """Create a new vault; return it unlocked with the recovery code (shown once)."""
+        path = Path(path)
+        if is_vault(path):
+            raise VaultExists()
+        if path.exists() and any(path.iterdir()):
+            raise VaultExists(
+                "The folder is not empty.", next_step="Choose an empty or new folder for the vault."
+            )
+        params = params or kdf.calibrate()
+        params.check()
+        try:
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            (path / "blobs").mkdir(mode=0o700, exist_ok=True)
+            (path / "tmp").mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise storage_error(exc) from exc
+        lock = VaultLock(path / "lock")
+        lock.acquire()
+        try:
+            vault_id = os.urandom(16)
+            vmk = keys.random_key()
+            recovery = new_recovery_code()
+            header = Header(
+                vault_id=vault_id,
+                generation=0,
+                meta_slot=1,
+                meta_sha256=b"\0" * 32,
+                custody_seq=0,
+                custody_head=b"\0" * 32,
+                slots=(EMPTY_SLOT,) * N_SLOTS,
+            )
+            device_secret = device.create_secret(vault_id) if bind_device else None
+            header = _install_slot(
+                header,
+                0,
+                SlotType.PASSPHRASE_DEVICE if bind_device else SlotType.PASSPHRASE,
+                kdf.normalise_passphrase(passphrase),
+                vmk,
+                params,
+                device_secret,
+            )
+            header = _install_slot(
+                header, 1, SlotType.RECOVERY, normalise_recovery_code(recovery), vmk, kdf.FLOOR
+            )
+            db = sqlite3.connect(":memory:", check_same_thread=False)
+            db.executescript(CORE_DDL)
+            state = _Unlocked(vmk, keys.Subkeys.derive(vmk, vault_id), header, db)
+            state.custody_head = custody.GENESIS
+            vault = cls(path, state, lock, clock)
+            from vault import signing
+
+            signing.create_export_key(vault)
+            vault.log("vault_created", details={"format": 1, "device_binding": bind_device})
+            vault.commit()
+            return vault, recovery
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        passphrase: str | None = None,
+        *,
+        recovery_code: str | None = None,
+        clock: Clock = system_clock,
+    ) -> Vault:
+        path = Path(path)
+        if not is_vault(path):
+            raise VaultNotFound()
+        lock = VaultLock(path / "lock")
+        lock.acquire()
+        try:
+            state = _unlock(path, passphrase, recovery_code)
+            vault = cls(path, state, lock, clock)
+            vault._sweep()
+            return vault
+        except BaseException:
+            lock.release()
+            raise
+
+    def lock(self) -> None:
+        """Forget every key and release the folder. Safe to call twice."""
+        if self._state is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._state.db.close()
+            self._state = None
+        self._lock.release()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock()
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._state is not None
+
+    @property
+    def _s(self) -> _Unlocked:
+        if self._state is None:
+            raise VaultLocked()
+        return self._state
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        return self._s.db
+
+    @property
+    def vault_id(self) -> str:
+        return self._s.header.vault_id.hex()
+
+    @property
+    def header(self) -> Header:
+        return self._s.header
+
+    @property
+    def header_notes(self) -> list[str]:
+        return list(self._s.header_notes)
+
+    def now(self) -> Timestamp:
+        return self.clock()
+
+    # ------------------------------------------------------------------ commits
+    def commit(self) -> None:
+        """Durably write the metadata and header. On failure the previous state stays on disk
+        and the in-memory state is restored from it."""
+        s = self._s
+        s.db.commit()
+        slot = 1 - s.header.meta_slot
+        generation = s.header.generation + 1
+        blob = _seal_metadata(s.keys.metadata, s.header.vault_id, generation, slot, s.db)
+        seq, head_hex = s.custody_seq, s.custody_head
+        new_header = replace(
+            s.header,
+            generation=generation,
+            meta_slot=slot,
+            meta_sha256=hashlib.sha256(blob).digest(),
+            custody_seq=seq,
+            custody_head=bytes.fromhex(head_hex),
+        )
+        packed = new_header.pack(s.keys.header_mac)
+        try:
+            atomic_write(self.path / META_FILES[slot], blob)
+            atomic_write(self.path / HEADER_FILES[0], packed)
+        except BaseException:
+            self._reload()
+            raise
+        s.header = new_header
+        s.header_notes.clear()
+        with contextlib.suppress(Exception):
+            atomic_write(self.path / HEADER_FILES[1], packed)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run changes and commit them durably; any failure leaves the vault as it was."""
+        s = self._s
+        try:
+            yield s.db
+        except BaseException:
+            s.db.rollback()
+            raise
+        self.commit()
+
+    def _reload(self) -> None:
+        s = self._s
+        with contextlib.suppress(sqlite3.Error):
+            s.db.rollback()
+        db = _load_metadata(self.path, s.header, s.keys)
+        s.db.close()
+        s.db = db
+        s.reset_head()
+
+    def log(self, action: str, subject: str = "", details: dict[str, object] | None = None) -> None:
+        """Append a custody entry (committed with the surrounding change)."""
+        s = self._s
+        entry = custody.append(
+            s.db,
+            s.keys.audit,
+            self.now(),
+            action,
+            subject,
+            details,
+            self.actor,
+            after=(s.custody_seq, s.custody_head),
+        )
+        s.custody_seq, s.custody_head = entry.seq, entry.entry_hash
+
+    # ------------------------------------------------------------------ key slots
+    def change_passphrase(self, new_passphrase: str, params: KdfParams | None = None) -> None:
+        s = self._s
+        index, old = self._passphrase_slot()
+        params = params or (old.params if old.type != SlotType.EMPTY else kdf.calibrate())
+        device_secret = None
+        if old.type == SlotType.PASSPHRASE_DEVICE:
+            device_secret = device.load_secret(s.header.vault_id)
+            if device_secret is None:
+                raise DeviceBindingError(
+                    "The device secret for this vault is missing from the password store.",
+                    next_step=(
+                        "Turn off 'remember on this device' first, then change the passphrase."
+                    ),
+                )
+        s.header = _install_slot(
+            s.header,
+            index,
+            old.type if old.type != SlotType.EMPTY else SlotType.PASSPHRASE,
+            kdf.normalise_passphrase(new_passphrase),
+            s.vmk,
+            params,
+            device_secret,
+        )
+        self.log("passphrase_changed")
+        self.commit()
+
+    def set_device_binding(self, enabled: bool, passphrase: str) -> None:
+        """Turn "remember on this device" on or off; needs the current passphrase."""
+        s = self._s
+        index, old = self._passphrase_slot()
+        secret = device.create_secret(s.header.vault_id) if enabled else None
+        s.header = _install_slot(
+            s.header,
+            index,
+            SlotType.PASSPHRASE_DEVICE if enabled else SlotType.PASSPHRASE,
+            kdf.normalise_passphrase(passphrase),
+            s.vmk,
+            old.params,
+            secret,
+        )
+        self.log("device_binding_changed", details={"enabled": enabled})
+        self.commit()
+        if not enabled:
+            device.delete_secret(s.header.vault_id)
+
+    @property
+    def device_bound(self) -> bool:
+        return any(sl.type == SlotType.PASSPHRASE_DEVICE for sl in self._s.header.slots)
+
+    def _passphrase_slot(self) -> tuple[int, KeySlot]:
+        for i, sl in enumerate(self._s.header.slots):
+            if sl.type in (SlotType.PASSPHRASE, SlotType.PASSPHRASE_DEVICE):
+                return i, sl
+        return 0, self._s.header.slots[0]
+
+    # ------------------------------------------------------------------ blobs
+    def _blob_path(self, blob_id: str) -> Path:
+        return self.path / "blobs" / blob_id[:2] / blob_id
+
+    def put_blob(
+        self, src: BinaryIO, on_chunk: Callable[[bytes], None] | None = None
+    ) -> tuple[BlobRef, bool]:
+        """Encrypt ``src`` into a new blob (streaming). Return its ref and whether it was already
+        in the vault (then the existing blob is returned and nothing new is kept).
+
+        The blob is durable on disk before this returns; the caller records it in the metadata
+        and commits. A blob never referenced is swept as an orphan at the next unlock."""
+        s = self._s
+        blob_id = os.urandom(16)
+        blob_hex = blob_id.hex()
+        key = keys.random_key()
+        sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+
+        def observe(chunk: bytes) -> None:
+            sha.update(chunk)
+            md5.update(chunk)
+            if on_chunk is not None:
+                on_chunk(chunk)
+
+        tmp = self.path / "tmp" / blob_hex
+        try:
+            with open(tmp, "wb") as f:
+                size = stream.encrypt_stream(key, blob_id, src, f, observe)
+                fsync_file(f)
+            digest = sha.digest()
+            dedup = keys.mac(s.keys.dedup, digest).hex()
+            row = s.db.execute(
+                "SELECT blob_id, size, sha256, md5 FROM blobs WHERE dedup = ?", (dedup,)
+            ).fetchone()
+            if row is not None:
+                tmp.unlink()
+                return BlobRef(row[0], row[1], row[2], row[3]), True
+            final = self._blob_path(blob_hex)
+            final.parent.mkdir(mode=0o700, exist_ok=True)
+            os.replace(tmp, final)
+            fsync_dir(final.parent)
+            fsync_dir(final.parent.parent)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise storage_error(exc) from exc
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        ref = BlobRef(blob_hex, size, digest.hex(), md5.hexdigest())
+        s.db.execute(
+            "INSERT INTO blobs VALUES (?,?,?,?,?,?,?)",
+            (blob_hex, key, size, ref.sha256, ref.md5, dedup, self.now().iso_utc()),
+        )
+        return ref, False
+
+    def put_bytes(self, data: bytes) -> tuple[BlobRef, bool]:
+        import io
+
+        return self.put_blob(io.BytesIO(data))
+
+    def find_duplicate(self, sha256_hex: str) -> BlobRef | None:
+        dedup = keys.mac(self._s.keys.dedup, bytes.fromhex(sha256_hex)).hex()
+        row = self._s.db.execute(
+            "SELECT blob_id, size, sha256, md5 FROM blobs WHERE dedup = ?", (dedup,)
+        ).fetchone()
+        return None if row is None else BlobRef(row[0], row[1], row[2], row[3])
+
+    def read_blob(self, blob_id: str) -> Iterator[bytes]:
+        """Yield authenticated plaintext chunks of a blob; raise ``VaultDamaged`` on tampering."""
+        row = self._s.db.execute("SELECT key, size FROM blobs WHERE blob_id = ?", (blob_id,))
+        found = row.fetchone()
+        if found is None:
+            raise NotFound("The stored file for this item is not in the vault (it was deleted).")
+        key, size = bytes(found[0]), int(found[1])
+        return self._read_blob(blob_id, key, size)
+
+    def _read_blob(self, blob_id: str, key: bytes, size: int) -> Iterator[bytes]:
+        path = self._blob_path(blob_id)
+        try:
+            f = open(path, "rb")  # noqa: SIM115 - closed by the generator
+        except FileNotFoundError:
+            raise VaultDamaged("a stored file", "The encrypted file is missing.") from None
+        with f:
+            if os.fstat(f.fileno()).st_size != stream.ciphertext_size(size):
+                raise VaultDamaged(
+                    "a stored file",
+                    "The encrypted file has the wrong length (cut short, extended or replaced).",
+                )
+            total = 0
+            try:
+                for chunk in stream.decrypt_stream(key, bytes.fromhex(blob_id), f):
+                    total += len(chunk)
+                    yield chunk
+            except keys.DecryptionFailed:
+                raise VaultDamaged(
+                    "a stored file",
+                    "The encrypted file was changed, cut short, reordered or swapped.",
+                ) from None
+            if total != size:
+                raise VaultDamaged("a stored file", "The stored file has the wrong length.")
+
+    def read_blob_bytes(self, blob_id: str, limit: int = 512 * 1024 * 1024) -> bytes:
+        parts, total = [], 0
+        for chunk in self.read_blob(blob_id):
+            total += len(chunk)
+            if total > limit:
+                raise ValueError("blob too large to read into memory")
+            parts.append(chunk)
+        return b"".join(parts)
+
+    def extract_blob(self, blob_id: str, out: Path) -> None:
+        """Decrypt a blob to ``out``; a partial file never remains if anything fails."""
+        out = Path(out)
+        tmp = out.with_name(f".{out.name}.ansim-partial")
+        try:
+            with open(tmp, "xb") as f:
+                for chunk in self.read_blob(blob_id):
+                    f.write(chunk)
+                fsync_file(f)
+            os.replace(tmp, out)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise storage_error(exc) from exc
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+
+    def forget_blob_key(self, blob_id: str) -> None:
+        """Destroy a blob's key (crypto-shred); final once committed. Then ``remove_blob_file``."""
+        self._s.db.execute("DELETE FROM blobs WHERE blob_id = ?", (blob_id,))
+
+    def remove_blob_file(self, blob_id: str) -> None:
+        """Remove a blob file whose key is already gone (a crash here leaves an orphan that is
+        swept at the next unlock)."""
+        with contextlib.suppress(OSError):
+            self._blob_path(blob_id).unlink()
+
+    def blob_ids(self) -> list[str]:
+        return [r[0] for r in self._s.db.execute("SELECT blob_id FROM blobs ORDER BY blob_id")]
+
+    # ------------------------------------------------------------------ settings
+    def get_setting(self, key: str, default: str = "") -> str:
+        row = self._s.db.execute("SELECT v FROM kv WHERE k = ?", (key,)).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        self._s.db.execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (key, value))
+
+    # ------------------------------------------------------------------ sweep and check
+    def _disk_blob_ids(self) -> set[str]:
+        found: set[str] = set()
+        root = self.path / "blobs"
+        if not root.is_dir():
+            return found
+        for sub in root.iterdir():
+            if sub.is_dir():
+                found.update(p.name for p in sub.iterdir())
+        return found
+
+    def _sweep(self) -> None:
+        """Remove leftover ciphertext in tmp/ and blobs no metadata refers to."""
+        tmp = self.path / "tmp"
+        if tmp.is_dir():
+            for p in tmp.iterdir():
+                with contextlib.suppress(OSError):
+                    p.unlink()
+        else:
+            tmp.mkdir(mode=0o700, exist_ok=True)
+        known = set(self.blob_ids())
+        for name in self._disk_blob_ids() - known:
+            if len(name) == 32 and all(c in "0123456789abcdef" for c in name):
+                with contextlib.suppress(OSError):
+                    self._blob_path(name).unlink()
+
+    def check(self, on_progress: Callable[[int, int], None] | None = None) -> CheckReport:
+        """Verify the whole vault: both headers, metadata, custody chain, every blob, orphans."""
+        s = self._s
+        problems: list[Problem] = [Problem("header", n) for n in s.header_notes]
+        for name in HEADER_FILES:
+            try:
+                parsed = parse_header((self.path / name).read_bytes(), name)
+                if not parsed.mac_ok(s.keys.header_mac):
+                    problems.append(Problem(f"header copy '{name}'", "failed its integrity check"))
+                elif parsed.header.generation != s.header.generation:
+                    problems.append(
+                        Problem(f"header copy '{name}'", "is out of date (an unfinished write)")
+                    )
+            except (OSError, VaultDamaged) as exc:
+                problems.append(Problem(f"header copy '{name}'", str(exc)))
+        seq, head_hex = s.header.custody_seq, s.header.custody_head.hex()
+        entries = s.db.execute("SELECT COUNT(*) FROM custody").fetchone()[0]
+        for msg in custody.verify(s.db, s.keys.audit, seq, head_hex):
+            problems.append(Problem("custody log", msg))
+        rows = s.db.execute("SELECT blob_id, key, size, sha256 FROM blobs").fetchall()
+        on_disk = self._disk_blob_ids()
+        for i, (blob_id, key, size, sha_hex) in enumerate(rows):
+            if on_progress is not None:
+                on_progress(i, len(rows))
+            if blob_id not in on_disk:
+                problems.append(Problem(f"stored file {blob_id[:8]}", "is missing"))
+                continue
+            sha = hashlib.sha256()
+            try:
+                for chunk in self._read_blob(blob_id, bytes(key), int(size)):
+                    sha.update(chunk)
+            except VaultDamaged as exc:
+                problems.append(Problem(f"stored file {blob_id[:8]}", exc.what))
+                continue
+            if sha.hexdigest() != sha_hex:
+                problems.append(
+                    Problem(f"stored file {blob_id[:8]}", "does not match its recorded SHA-256")
+                )
+        for orphan in sorted(on_disk - {r[0] for r in rows}):
+            problems.append(
+                Problem(f"stored file {orphan[:8]}", "is not referenced by the vault (orphan)")
+            )
+        leftovers = list((self.path / "tmp").iterdir()) if (self.path / "tmp").is_dir() else []
+        if leftovers:
+            problems.append(Problem("tmp", f"{len(leftovers)} unfinished write(s) left over"))
+        return CheckReport(tuple(problems), len(rows), int(entries), s.header.generation)
+
+
+# ---------------------------------------------------------------------- helpers
+def _install_slot(
+    header: Header,
+    index: int,
+    slot_type: SlotType,
+    secret: bytes,
+    vmk: bytes,
+    params: KdfParams,
+    device_secret: bytes | None = None,
+) -> Header:
+    salt = os.urandom(kdf.SALT_LEN)
+    placeholder = KeySlot(slot_type, params, salt, b"\0" * 60)
+    header = header.with_slot(index, placeholder)
+    kek = _derive_kek(placeholder, secret, device_secret)
+    wrapped = _wrap(kek, vmk, header, index)
+    return header.with_slot(index, replace(placeholder, wrapped=wrapped))
+
+
+def _seal_metadata(
+    key: bytes, vault_id: bytes, generation: int, slot: int, db: sqlite3.Connection
+) -> bytes:
+    prefix = _META_PREFIX.pack(META_MAGIC, META_VERSION, generation)
+    aad = prefix + vault_id + bytes([slot])
+    return prefix + keys.seal(key, db.serialize(), aad)
+
+
+def _load_metadata(path: Path, header: Header, subkeys: keys.Subkeys) -> sqlite3.Connection:
+    name = META_FILES[header.meta_slot]
+    try:
+        blob = (path / name).read_bytes()
+    except FileNotFoundError:
+        raise VaultDamaged("metadata", "The metadata file is missing.") from None
+    if hashlib.sha256(blob).digest() != header.meta_sha256:
+        raise VaultDamaged(
+            "metadata",
+            "The metadata file does not match the header (it was changed, replaced or rolled "
+            "back).",
+        )
+    if len(blob) < _META_PREFIX.size:
+        raise VaultDamaged("metadata", "The metadata file is cut short.")
+    magic, version, generation = _META_PREFIX.unpack(blob[: _META_PREFIX.size])
+    if magic != META_MAGIC or version != META_VERSION or generation != header.generation:
+        raise VaultDamaged("metadata", "The metadata file has an unexpected version.")
+    aad = blob[: _META_PREFIX.size] + header.vault_id + bytes([header.meta_slot])
+    try:
+        plain = keys.open_sealed(subkeys.metadata, blob[_META_PREFIX.size :], aad)
+    except keys.DecryptionFailed:
+        raise VaultDamaged("metadata", "The metadata failed its integrity check.") from None
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    try:
+        db.deserialize(plain)
+        db.executescript(CORE_DDL)
+        db.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError:
+        db.close()
+        raise VaultDamaged("metadata", "The metadata could not be read.") from None
+    return db
+
+
+def _read_headers(path: Path) -> tuple[list[ParsedHeader], list[str]]:
+    parsed: list[ParsedHeader] = []
+    notes: list[str] = []
+    for name in HEADER_FILES:
+        try:
+            data = (path / name).read_bytes()
+        except FileNotFoundError:
+            notes.append(f"header copy '{name}' is missing")
+            continue
+        try:
+            parsed.append(parse_header(data, name))
+        except VaultDamaged as exc:
+            notes.append(f"header copy '{name}': {exc.what}")
+            if len(data) == HEADER_SIZE and "version" in exc.what:
+                raise
+    if not parsed:
+        raise VaultDamaged("header", "Neither copy of the vault header can be read.")
+    return parsed, notes
+
+
+def _unlock(path: Path, passphrase: str | None, recovery_code: str | None) -> _Unlocked:
+    parsed, notes = _read_headers(path)
+    if recovery_code is not None:
+        wanted = {SlotType.RECOVERY}
+        secret = normalise_recovery_code(recovery_code)
+    elif passphrase is not None:
+        wanted = {SlotType.PASSPHRASE, SlotType.PASSPHRASE_DEVICE}
+        secret = kdf.normalise_passphrase(passphrase)
+    else:
+        raise WrongSecret()
+    kek_cache: dict[bytes, bytes | None] = {}
+    device_missing = False
+    best: tuple[ParsedHeader, bytes, keys.Subkeys] | None = None
+    for candidate in parsed:
+        h = candidate.header
+        for index, slot in enumerate(h.slots):
+            if slot.type not in wanted:
+                continue
+            slot.params.check()
+            device_secret = None
+            if slot.type == SlotType.PASSPHRASE_DEVICE:
+                device_secret = device.load_secret(h.vault_id)
+                if device_secret is None:
+                    device_missing = True
+                    continue
+            cache_key = slot.pack()
+            if cache_key not in kek_cache:
+                kek_cache[cache_key] = _derive_kek(slot, secret, device_secret)
+            kek = kek_cache[cache_key]
+            assert kek is not None
+            try:
+                vmk = keys.open_sealed(kek, slot.wrapped, h.slot_aad(index))
+            except keys.DecryptionFailed:
+                continue
+            subkeys = keys.Subkeys.derive(vmk, h.vault_id)
+            if not candidate.mac_ok(subkeys.header_mac):
+                notes.append("a header copy failed its integrity check and was ignored")
+                continue
+            if best is None or h.generation > best[0].header.generation:
+                best = (candidate, vmk, subkeys)
+            break
+    if best is None:
+        if device_missing:
+            raise DeviceBindingError(
+                "This vault is set to open only on the computer that remembers it, and this "
+                "computer's password store has no entry for it.",
+                next_step="Open the vault with your recovery code ('ansim recover').",
+            )
+        raise WrongSecret()
+    chosen, vmk, subkeys = best
+    if len(parsed) == 2 and parsed[0].header.generation != parsed[1].header.generation:
+        notes.append(
+            "the two header copies differ (an interrupted commit); the newer valid one is used"
+        )
+    db = _load_metadata(path, chosen.header, subkeys)
+    if custody.head(db) != (chosen.header.custody_seq, chosen.header.custody_head.hex()):
+        # Opening still works (the evidence must stay reachable); 'check' names the problem.
+        notes.append("the custody log does not end where the header says it ends")
+    state = _Unlocked(vmk, subkeys, chosen.header, db, notes)
+    state.reset_head()
+    return state
