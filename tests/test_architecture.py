@@ -9,10 +9,9 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
-
 import exporters
 import vault
+from tests.conftest import REPO
 
 
 def test_import_linter_contracts_hold() -> None:
