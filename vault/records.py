@@ -129,6 +129,14 @@ class EvidenceItem:
     include_in_export: bool = True
     derived_from: str = ""  # id of the original item for derived copies
     exif: dict[str, str] = field(default_factory=dict)
+    # Added for issue 3 (collecting):
+    derived_from_sha256: str = ""  # SHA-256 of the original a derived copy was made from
+    derivation: str = ""  # how a derived copy was made, e.g. "blurred_preview"
+    flags: tuple[str, ...] = ()  # e.g. "image_unreadable", "fingerprint_failed" (see evidence)
+    width: int = 0  # pixel size read from the image header (0 when not an image)
+    height: int = 0
+    original_folder: str = ""  # sub-folder inside an imported folder, "/"-separated, no root
+    file_modified_utc: str = ""  # the original file's modification time, as the OS reported it
 
     @property
     def exhibit(self) -> str:
@@ -150,6 +158,10 @@ class Link:
     created_utc: str = ""
     last_checked_utc: str = ""
     last_status: str = ""
+    # Added for issue 3 (collecting):
+    seen_at: str = ""  # when the person saw it, as entered
+    captured_by: str = ""
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
