@@ -37,6 +37,12 @@ def _backend() -> Any:
     return kr
 
 
+def require_backend() -> None:
+    """Raise ``DeviceBindingError`` now if no safe password store exists (before anything is
+    created that would depend on one)."""
+    _backend()
+
+
 def backend_name() -> str:
     kr = _backend()
     return str(getattr(kr, "name", type(kr).__name__))
@@ -76,6 +82,6 @@ def load_secret(vault_id: bytes) -> bytes | None:
 
 
 def delete_secret(vault_id: bytes) -> None:
-    kr = _backend()
-    with contextlib.suppress(Exception):  # an entry that is already gone is fine
-        kr.delete_password(SERVICE, vault_id.hex())
+    """Remove this vault's entry; an entry (or a whole store) that is already gone is fine."""
+    with contextlib.suppress(Exception):
+        _backend().delete_password(SERVICE, vault_id.hex())

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, BinaryIO
 
 from vault.errors import StorageFull, VaultInUse
 
@@ -51,6 +51,25 @@ def replace(src: Path, dst: Path) -> None:
             time.sleep(0.05 * (attempt + 1))
 
 
+#: ``atomic_write`` names its temporary file ``.<target>.<pid>.tmp`` next to the target; a crash
+#: can leave one behind (ciphertext only), which the vault sweeps at unlock.
+TMP_PREFIX = "."
+TMP_SUFFIX = ".tmp"
+
+
+def open_private(path: Path, *, exclusive: bool = False) -> BinaryIO:
+    """Open ``path`` for writing, readable by the owner only (0600), truncating unless
+    ``exclusive`` (then the file must not exist yet)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    flags |= getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        return os.fdopen(fd, "wb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def storage_error(exc: OSError) -> Exception:
     """Turn a low-level write failure into the error a person can act on."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
@@ -60,9 +79,9 @@ def storage_error(exc: OSError) -> Exception:
 
 def atomic_write(target: Path, data: bytes) -> None:
     """Durably replace ``target`` with ``data``; the old contents survive any failure."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp = target.with_name(f"{TMP_PREFIX}{target.name}.{os.getpid()}{TMP_SUFFIX}")
     try:
-        with open(tmp, "wb") as f:
+        with open_private(tmp) as f:
             f.write(data)
             fsync_file(f)
         replace(tmp, target)

@@ -30,10 +30,20 @@ from vault import custody, device, repo
 from vault.clock import Clock, Timestamp, system_clock
 from vault.crypto import kdf, keys, stream
 from vault.crypto.kdf import KdfParams
-from vault.durable import VaultLock, atomic_write, fsync_dir, fsync_file, storage_error
+from vault.durable import (
+    TMP_PREFIX,
+    TMP_SUFFIX,
+    VaultLock,
+    atomic_write,
+    fsync_dir,
+    fsync_file,
+    open_private,
+    storage_error,
+)
 from vault.errors import (
     DeviceBindingError,
     NotFound,
+    UnsafeParameters,
     VaultDamaged,
     VaultExists,
     VaultLocked,
@@ -178,16 +188,22 @@ class Vault:
             )
         params = params or kdf.calibrate()
         params.check()
+        if bind_device:
+            device.require_backend()  # before anything exists that would depend on it
+        created_dir = not path.exists()
+        vault_id = os.urandom(16)
         try:
             path.mkdir(parents=True, exist_ok=True, mode=0o700)
             (path / "blobs").mkdir(mode=0o700, exist_ok=True)
             (path / "tmp").mkdir(mode=0o700, exist_ok=True)
-        except OSError as exc:
-            raise storage_error(exc) from exc
-        lock = VaultLock(path / "lock")
-        lock.acquire()
+            lock = VaultLock(path / "lock")
+            lock.acquire()
+        except BaseException as exc:
+            _remove_unfinished_vault(path, created_dir)
+            if isinstance(exc, OSError):
+                raise storage_error(exc) from exc
+            raise
         try:
-            vault_id = os.urandom(16)
             vmk = keys.random_key()
             recovery = new_recovery_code()
             header = Header(
@@ -224,7 +240,11 @@ class Vault:
             vault.commit()
             return vault, recovery
         except BaseException:
+            # The recovery code was never shown, so nothing half-made may stay behind.
             lock.release()
+            if bind_device:
+                device.delete_secret(vault_id)
+            _remove_unfinished_vault(path, created_dir)
             raise
 
     @classmethod
@@ -440,7 +460,7 @@ class Vault:
 
         tmp = self.path / "tmp" / blob_hex
         try:
-            with open(tmp, "wb") as f:
+            with open_private(tmp, exclusive=True) as f:
                 size = stream.encrypt_stream(key, blob_id, src, f, observe)
                 fsync_file(f)
             digest = sha.digest()
@@ -504,6 +524,17 @@ class Vault:
                     "a stored file",
                     "The encrypted file has the wrong length (cut short, extended or replaced).",
                 )
+            head = f.read(stream.HEADER_LEN)
+            if head[:4] != stream.MAGIC or head[4:8] != stream.make_header(b"\0" * 16)[4:8]:
+                raise VaultDamaged(
+                    "a stored file", "The start of the encrypted file was changed or replaced."
+                )
+            if head != stream.make_header(bytes.fromhex(blob_id)):
+                raise VaultDamaged(
+                    "a stored file",
+                    "The encrypted file belongs to another stored file (files were swapped).",
+                )
+            f.seek(0)
             total = 0
             try:
                 for chunk in stream.decrypt_stream(key, bytes.fromhex(blob_id), f):
@@ -531,7 +562,7 @@ class Vault:
         out = Path(out)
         tmp = out.with_name(f".{out.name}.ansim-partial")
         try:
-            with open(tmp, "xb") as f:
+            with open_private(tmp, exclusive=True) as f:
                 for chunk in self.read_blob(blob_id):
                     f.write(chunk)
                 fsync_file(f)
@@ -586,6 +617,9 @@ class Vault:
                     p.unlink()
         else:
             tmp.mkdir(mode=0o700, exist_ok=True)
+        for p in _unfinished_atomic_writes(self.path):
+            with contextlib.suppress(OSError):
+                p.unlink()
         known = set(self.blob_ids())
         for name in self._disk_blob_ids() - known:
             if len(name) == 32 and all(c in "0123456789abcdef" for c in name):
@@ -598,7 +632,7 @@ class Vault:
         problems: list[Problem] = [Problem("header", n) for n in s.header_notes]
         for name in HEADER_FILES:
             try:
-                parsed = parse_header((self.path / name).read_bytes(), name)
+                parsed = parse_header(_read_limited(self.path / name, HEADER_SIZE), name)
                 if not parsed.mac_ok(s.keys.header_mac):
                     problems.append(Problem(f"header copy '{name}'", "failed its integrity check"))
                 elif parsed.header.generation != s.header.generation:
@@ -635,6 +669,7 @@ class Vault:
                 Problem(f"stored file {orphan[:8]}", "is not referenced by the vault (orphan)")
             )
         leftovers = list((self.path / "tmp").iterdir()) if (self.path / "tmp").is_dir() else []
+        leftovers += _unfinished_atomic_writes(self.path)
         if leftovers:
             problems.append(Problem("tmp", f"{len(leftovers)} unfinished write(s) left over"))
         return CheckReport(tuple(problems), len(rows), int(entries), s.header.generation)
@@ -699,22 +734,70 @@ def _load_metadata(path: Path, header: Header, subkeys: keys.Subkeys) -> sqlite3
     return db
 
 
+def _read_limited(path: Path, limit: int) -> bytes:
+    """Read at most ``limit + 1`` bytes, so an oversized file is noticed without loading it."""
+    with open(path, "rb") as f:
+        return f.read(limit + 1)
+
+
+def _unfinished_atomic_writes(path: Path) -> list[Path]:
+    """Temporary files a crash during ``atomic_write`` of a header or metadata file left behind."""
+    names = HEADER_FILES + META_FILES
+    found = []
+    with contextlib.suppress(OSError):
+        for p in path.iterdir():
+            n = p.name
+            if n.startswith(TMP_PREFIX) and n.endswith(TMP_SUFFIX):
+                base = n[len(TMP_PREFIX) : -len(TMP_SUFFIX)].rsplit(".", 1)[0]
+                if base in names and p.is_file():
+                    found.append(p)
+    return found
+
+
+def _remove_unfinished_vault(path: Path, created_dir: bool) -> None:
+    """Remove what ``Vault.create`` made in an (empty or new) folder after it failed."""
+    names = [*HEADER_FILES, *META_FILES, "lock"]
+    for name in names:
+        with contextlib.suppress(OSError):
+            (path / name).unlink()
+    for p in _unfinished_atomic_writes(path):
+        with contextlib.suppress(OSError):
+            p.unlink()
+    for sub in ("tmp", "blobs"):
+        d = path / sub
+        with contextlib.suppress(OSError):
+            for p in d.iterdir():
+                p.unlink()
+        with contextlib.suppress(OSError):
+            d.rmdir()
+    if created_dir:
+        with contextlib.suppress(OSError):
+            path.rmdir()
+
+
 def _read_headers(path: Path) -> tuple[list[ParsedHeader], list[str]]:
+    """Parse both header copies; one unreadable copy is only noted, as long as the other works."""
     parsed: list[ParsedHeader] = []
     notes: list[str] = []
+    refusals: list[VaultDamaged] = []
     for name in HEADER_FILES:
         try:
-            data = (path / name).read_bytes()
+            data = _read_limited(path / name, HEADER_SIZE)
         except FileNotFoundError:
             notes.append(f"header copy '{name}' is missing")
+            continue
+        except OSError as exc:
+            notes.append(f"header copy '{name}' could not be read ({exc.strerror})")
             continue
         try:
             parsed.append(parse_header(data, name))
         except VaultDamaged as exc:
             notes.append(f"header copy '{name}': {exc.what}")
-            if len(data) == HEADER_SIZE and "version" in exc.what:
-                raise
+            refusals.append(exc)
     if not parsed:
+        versioned = [e for e in refusals if "version" in e.what]
+        if versioned:
+            raise versioned[0]
         raise VaultDamaged("header", "Neither copy of the vault header can be read.")
     return parsed, notes
 
@@ -729,44 +812,61 @@ def _unlock(path: Path, passphrase: str | None, recovery_code: str | None) -> _U
         secret = kdf.normalise_passphrase(passphrase)
     else:
         raise WrongSecret()
-    kek_cache: dict[bytes, bytes | None] = {}
+    kek_cache: dict[bytes, bytes] = {}
     device_missing = False
+    unsafe: UnsafeParameters | None = None
+    mac_failed = False
     best: tuple[ParsedHeader, bytes, keys.Subkeys] | None = None
     for candidate in parsed:
         h = candidate.header
         for index, slot in enumerate(h.slots):
             if slot.type not in wanted:
                 continue
-            slot.params.check()
+            try:
+                slot.params.check()  # bounds first: a tampered slot never reaches Argon2id
+            except UnsafeParameters as exc:
+                unsafe = exc
+                notes.append("a header copy asks for unsafe key-derivation settings; ignored")
+                continue
             device_secret = None
             if slot.type == SlotType.PASSPHRASE_DEVICE:
-                device_secret = device.load_secret(h.vault_id)
+                try:
+                    device_secret = device.load_secret(h.vault_id)
+                except DeviceBindingError:
+                    device_secret = None
                 if device_secret is None:
                     device_missing = True
                     continue
-            cache_key = slot.pack()
+            cache_key = slot.pack() + (device_secret or b"")
             if cache_key not in kek_cache:
                 kek_cache[cache_key] = _derive_kek(slot, secret, device_secret)
-            kek = kek_cache[cache_key]
-            assert kek is not None
             try:
-                vmk = keys.open_sealed(kek, slot.wrapped, h.slot_aad(index))
+                vmk = keys.open_sealed(kek_cache[cache_key], slot.wrapped, h.slot_aad(index))
             except keys.DecryptionFailed:
                 continue
             subkeys = keys.Subkeys.derive(vmk, h.vault_id)
             if not candidate.mac_ok(subkeys.header_mac):
+                mac_failed = True
                 notes.append("a header copy failed its integrity check and was ignored")
                 continue
             if best is None or h.generation > best[0].header.generation:
                 best = (candidate, vmk, subkeys)
             break
     if best is None:
+        if mac_failed:
+            raise VaultDamaged(
+                "header",
+                "Your passphrase or code is right, but every copy of the vault header failed "
+                "its integrity check (it was edited or damaged).",
+            )
         if device_missing:
             raise DeviceBindingError(
                 "This vault is set to open only on the computer that remembers it, and this "
-                "computer's password store has no entry for it.",
+                "computer's password store has no entry for it (or cannot be reached).",
                 next_step="Open the vault with your recovery code ('ansim recover').",
             )
+        if unsafe is not None:
+            raise unsafe
         raise WrongSecret()
     chosen, vmk, subkeys = best
     if len(parsed) == 2 and parsed[0].header.generation != parsed[1].header.generation:
