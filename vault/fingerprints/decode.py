@@ -32,10 +32,12 @@ DEFAULT_MAX_PIXELS = 120_000_000
 MAX_IMAGE_BYTES = 256 * 1024 * 1024
 #: Longest side of the working copy. PDQ's reference hashers thumbnail to 512 too.
 WORK_SIDE = 512
+#: JPEG draft decoding may go down to this long side (PDQ then sees 384-512 px).
+DRAFT_SIDE = 384
 #: Images more elongated than this are refused (nothing perceptual survives in them).
 MAX_ASPECT = 40.0
 
-ALLOWED_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "WEBP", "BMP", "TIFF")
+ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
 
 U8Image = npt.NDArray[np.uint8]
 
@@ -102,6 +104,7 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
     """Decode ``data`` into a :class:`Decoded` working copy, or raise ``InputRejected``."""
     sha256 = hashlib.sha256(data).hexdigest()
     md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    Image.init()  # registers every plugin, so ``formats=`` below can name them all
     try:
         with warnings.catch_warnings():
             # We check the pixel count ourselves, before decoding, against our own limit.
@@ -119,7 +122,8 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
                 raise InputRejected("The image is too long and thin to be recognised.")
             fmt = str(im.format or "unknown").lower()
             if im.format in ("JPEG", "MPO"):
-                scale = WORK_SIDE / max(width, height)
+                # Let the decoder shrink by up to 1/8 as long as the long side stays >= 384.
+                scale = DRAFT_SIDE / max(width, height)
                 if scale < 0.5:
                     target = (max(1, int(width * scale)), max(1, int(height * scale)))
                     im.draft("RGB", target)
@@ -127,9 +131,7 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
             im = ImageOps.exif_transpose(im) or im
             rgb = _to_rgb(im)
             oriented = _oriented_size(im, width, height)
-            if max(rgb.size) > WORK_SIDE:
-                rgb.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BILINEAR, reducing_gap=None)
-            arr = np.asarray(rgb, dtype=np.uint8)
+            arr = np.asarray(shrink(rgb, WORK_SIDE), dtype=np.uint8)
     except InputRejected:
         raise
     except Image.DecompressionBombError as exc:
@@ -154,6 +156,16 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
         sha256=sha256,
         md5=md5,
     )
+
+
+def shrink(im: Image.Image, side: int) -> Image.Image:
+    """``im`` resized (bilinear, antialiased) so its long side is at most ``side``."""
+    w, h = im.size
+    if max(w, h) <= side:
+        return im
+    scale = side / max(w, h)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return im.resize(size, Image.Resampling.BILINEAR)
 
 
 def _oriented_size(im: Image.Image, width: int, height: int) -> tuple[int, int]:

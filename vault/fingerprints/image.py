@@ -12,7 +12,13 @@ from PIL import Image
 
 from vault.errors import InputRejected
 from vault.fingerprints import regions
-from vault.fingerprints.decode import DEFAULT_MAX_PIXELS, decode_image, read_source
+from vault.fingerprints.decode import (
+    DEFAULT_MAX_PIXELS,
+    WORK_SIDE,
+    decode_image,
+    read_source,
+    shrink,
+)
 from vault.fingerprints.model import ImageFingerprint, RegionHash, RegionKind
 from vault.fingerprints.pdq import MIRROR_INDEX, pdq_dihedral
 
@@ -59,9 +65,7 @@ def fingerprint_pixels(
     h, w = arr.shape[:2]
     work = arr
     if max(h, w) > 512:
-        im = Image.fromarray(arr)
-        im.thumbnail((512, 512), Image.Resampling.BILINEAR, reducing_gap=None)
-        work = np.asarray(im, dtype=np.uint8)
+        work = np.asarray(shrink(Image.fromarray(arr), WORK_SIDE), dtype=np.uint8)
     return _fingerprint(work, w, h, fmt, sha256, md5)
 
 

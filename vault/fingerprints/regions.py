@@ -140,9 +140,9 @@ def content_boxes(rgb: U8Image, *, limit: int = 3) -> list[Box]:
     cell = 8
     ch, cw = max(1, h // cell), max(1, w // cell)
     dens = cv2.resize(content.astype(np.float32), (cw, ch), interpolation=cv2.INTER_AREA)
-    dense = (dens >= 0.7).astype(np.uint8)
-    dense = cv2.morphologyEx(dense, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-    dense = cv2.morphologyEx(dense, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    dense0 = (dens >= 0.7).astype(np.uint8)
+    closed = cv2.morphologyEx(dense0, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    dense = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(dense, connectivity=4)
     boxes: list[tuple[int, Box]] = []
     sx, sy = w / cw, h / ch
@@ -159,19 +159,38 @@ def content_boxes(rgb: U8Image, *, limit: int = 3) -> list[Box]:
     return [b for _, b in boxes[:limit]]
 
 
+def _longest_run(mask: npt.NDArray[np.bool_], gap: int = 2) -> tuple[int, int] | None:
+    """(start, stop) of the longest run of True, bridging holes of up to ``gap`` entries."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return None
+    breaks = np.flatnonzero(np.diff(idx) > gap + 1)
+    starts = np.concatenate([[0], breaks + 1])
+    stops = np.concatenate([breaks, [idx.size - 1]])
+    k = int(np.argmax(idx[stops] - idx[starts]))
+    return int(idx[starts[k]]), int(idx[stops[k]]) + 1
+
+
 def _refine(content: npt.NDArray[np.uint8], box: Box) -> Box:
-    """Snap a cell-aligned box to the rows/columns where content density crosses one half."""
+    """Snap a cell-aligned box to the longest run of densely filled rows, then columns.
+
+    This drops caption lines, headers and avatars that touch the picture.
+    """
     h, w = content.shape
     x0, y0, x1, y1 = box
     pad = 10
-    ex0, ey0, ex1, ey1 = max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
-    rows = content[ey0:ey1, x0:x1].mean(axis=1) if x1 > x0 else np.zeros(ey1 - ey0)
-    cols = content[y0:y1, ex0:ex1].mean(axis=0) if y1 > y0 else np.zeros(ex1 - ex0)
-    ry = np.flatnonzero(rows >= 0.5)
-    cx = np.flatnonzero(cols >= 0.5)
-    if len(ry) == 0 or len(cx) == 0:
+    ey0, ey1 = max(0, y0 - pad), min(h, y1 + pad)
+    if x1 <= x0 or ey1 <= ey0:
         return box
-    return (ex0 + int(cx[0]), ey0 + int(ry[0]), ex0 + int(cx[-1]) + 1, ey0 + int(ry[-1]) + 1)
+    rows = _longest_run(content[ey0:ey1, x0:x1].mean(axis=1) >= 0.75)
+    if rows is None:
+        return box
+    ny0, ny1 = ey0 + rows[0], ey0 + rows[1]
+    ex0, ex1 = max(0, x0 - pad), min(w, x1 + pad)
+    cols = _longest_run(content[ny0:ny1, ex0:ex1].mean(axis=0) >= 0.75)
+    if cols is None:
+        return box
+    return (ex0 + cols[0], ny0, ex0 + cols[1], ny1)
 
 
 def region_pixels(rgb: U8Image, box: Box) -> U8Image:
@@ -182,7 +201,9 @@ def region_pixels(rgb: U8Image, box: Box) -> U8Image:
     scale = REGION_SIDE / max(ph, pw)
     if scale < 1:
         size = (max(1, round(pw * scale)), max(1, round(ph * scale)))
-        part = cv2.resize(part, size, interpolation=cv2.INTER_AREA)
+        return np.ascontiguousarray(
+            cv2.resize(part, size, interpolation=cv2.INTER_AREA), dtype=np.uint8
+        )
     return np.ascontiguousarray(part)
 
 

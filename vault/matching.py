@@ -1,0 +1,351 @@
+"""Recognise fingerprinted images and videos again: pairwise ``compare`` and a vectorised index.
+
+Every stored image contributes several 256-bit PDQ hashes (whole image, its eight dihedral
+variants, trimmed and content regions, fixed sub-crops and their mirrors); every candidate
+contributes its whole-image hash and its trimmed/content regions. A pair of hashes is only
+compared within an allowed *family* (whole vs whole, whole vs rotated variant, region vs whole,
+whole vs sub-crop, ...), and each family has its own distance thresholds for the three bands,
+chosen on the benchmark in ``bench/bench_fingerprints.py`` (see ``docs/fingerprints.md``).
+
+Search is a brute-force scan in numpy (XOR + popcount over uint64 words, column-major so each
+pass streams one array). Above ``PREFILTER_MIN`` stored hashes it first scans only the 64
+lowest-frequency bits (which edits rarely flip) and computes full distances for the survivors.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from vault.fingerprints.model import Fingerprint, ImageFingerprint, VideoFingerprint
+from vault.fingerprints.pdq import LOW_FREQUENCY_BITS
+
+Band = Literal["strong", "probable", "needs_review"]
+How = Literal["exact", "whole", "rotation", "mirror", "region", "crop", "video"]
+BANDS: tuple[Band, ...] = ("strong", "probable", "needs_review")
+
+# Kinds of stored hashes and of query hashes.
+S_WHOLE, S_ROTATION, S_MIRROR, S_REGION, S_CROP, S_CROP_MIRROR, S_FRAME = range(7)
+Q_WHOLE, Q_REGION, Q_LOWQ = range(3)
+
+#: Families of (query kind, stored kind) pairs: name -> (how, (strong, probable, review)).
+#: Distances are PDQ Hamming distances out of 256 bits. Chosen on the benchmark so that
+#: unrelated images reach the review band at a rate of at most about 1e-4 per candidate and
+#: vault item; see docs/fingerprints.md for the figures.
+THRESHOLDS: dict[str, tuple[How, tuple[int, int, int]]] = {
+    "whole": ("whole", (31, 52, 70)),
+    "lowq": ("whole", (10, 16, 20)),
+    "rotation": ("rotation", (31, 44, 56)),
+    "mirror": ("mirror", (31, 44, 56)),
+    "region": ("region", (31, 46, 60)),
+    "region_mirror": ("mirror", (28, 40, 50)),
+    "crop": ("crop", (31, 46, 60)),
+    "crop_mirror": ("mirror", (28, 40, 50)),
+    "frame": ("video", (31, 52, 70)),
+}
+
+_PAIRS: dict[tuple[int, int], str] = {
+    (Q_WHOLE, S_WHOLE): "whole",
+    (Q_WHOLE, S_ROTATION): "rotation",
+    (Q_WHOLE, S_MIRROR): "mirror",
+    (Q_WHOLE, S_REGION): "region",
+    (Q_WHOLE, S_CROP): "crop",
+    (Q_WHOLE, S_CROP_MIRROR): "crop_mirror",
+    (Q_WHOLE, S_FRAME): "frame",
+    (Q_REGION, S_WHOLE): "region",
+    (Q_REGION, S_REGION): "region",
+    (Q_REGION, S_MIRROR): "region_mirror",
+    (Q_REGION, S_CROP): "crop",
+    (Q_REGION, S_FRAME): "frame",
+    (Q_LOWQ, S_WHOLE): "lowq",
+}
+
+#: Above this many stored hashes, search pre-filters on the 64 low-frequency bits.
+PREFILTER_MIN = 200_000
+#: Largest low-frequency distance (of 64 bits) that can still lead to a match.
+LOW_MAX = 24
+#: A video matches when at least this share of the candidate's sampled frames match.
+VIDEO_MIN_SHARE = 0.3
+
+_FAMILY_NAMES = tuple(THRESHOLDS)
+_FAMILY_INDEX = {name: i for i, name in enumerate(_FAMILY_NAMES)}
+_REVIEW = np.array([THRESHOLDS[n][1][2] for n in _FAMILY_NAMES], dtype=np.int32)
+_PAIR_TABLE = np.full((3, 7), -1, dtype=np.int16)
+for (_q, _s), _name in _PAIRS.items():
+    _PAIR_TABLE[_q, _s] = _FAMILY_INDEX[_name]
+
+
+@dataclass(frozen=True)
+class Match:
+    """One vault item that a candidate matched.
+
+    ``distance`` is the PDQ Hamming distance (0-256) of the best pair of hashes, ``score`` the
+    same as a similarity in [0, 1]. ``band`` is the confidence band; ``how`` says what matched
+    (``exact`` bytes, ``whole`` image, a ``rotation`` or ``mirror`` variant, a ``region`` of a
+    screenshot or page, a ``crop``, or ``video`` frames) and ``detail`` adds a short plain
+    phrase (never content or hashes).
+    """
+
+    item_id: str
+    distance: int
+    score: float
+    band: Band
+    how: How
+    detail: str = ""
+
+
+def band_for(family: str, distance: int) -> Band | None:
+    """The band a distance falls in for one family, or None when it is no match."""
+    strong, probable, review = THRESHOLDS[family][1]
+    if distance <= strong:
+        return "strong"
+    if distance <= probable:
+        return "probable"
+    if distance <= review:
+        return "needs_review"
+    return None
+
+
+def _words(hex_hash: str) -> tuple[int, int, int, int]:
+    v = int(hex_hash, 16)
+    return ((v >> 192) & 0xFFFFFFFFFFFFFFFF, (v >> 128) & 0xFFFFFFFFFFFFFFFF,
+            (v >> 64) & 0xFFFFFFFFFFFFFFFF, v & 0xFFFFFFFFFFFFFFFF)
+
+
+_LOW_BITS_BY_BYTE = LOW_FREQUENCY_BITS
+
+
+def _low_word(hex_hash: str) -> int:
+    bits = np.unpackbits(np.frombuffer(bytes.fromhex(hex_hash), dtype=np.uint8))
+    return int.from_bytes(np.packbits(bits[_LOW_BITS_BY_BYTE]).tobytes(), "big")
+
+
+def stored_hashes(fp: Fingerprint) -> list[tuple[int, str, str]]:
+    """(stored kind, hex hash, detail) rows an item contributes to an index."""
+    rows: list[tuple[int, str, str]] = []
+    if isinstance(fp, VideoFingerprint):
+        for f in fp.frames:
+            if f.quality >= 50:
+                rows.append((S_FRAME, f.pdq, "video frame"))
+        return rows
+    rows.append((S_WHOLE, fp.pdq, "whole image"))
+    if fp.low_quality:
+        return rows
+    for i, name in ((1, "turned 90°"), (2, "turned 180°"), (3, "turned 270°")):
+        rows.append((S_ROTATION, fp.pdq_variants[i], name))
+    for i, name in ((4, "flipped"), (5, "mirrored"), (6, "mirrored and turned"),
+                    (7, "mirrored and turned")):
+        rows.append((S_MIRROR, fp.pdq_variants[i], name))
+    for r in fp.regions:
+        if r.kind == "crop":
+            rows.append((S_CROP, r.pdq, "cropped copy"))
+            rows.append((S_CROP_MIRROR, r.pdq_mirror, "mirrored cropped copy"))
+        else:
+            rows.append((S_REGION, r.pdq, "picture inside a screenshot or frame"))
+    return rows
+
+
+def query_hashes(fp: ImageFingerprint) -> list[tuple[int, str, str]]:
+    """(query kind, hex hash, detail) rows a candidate image is searched with."""
+    if fp.low_quality:
+        return [(Q_LOWQ, fp.pdq, "whole image")]
+    rows = [(Q_WHOLE, fp.pdq, "whole image")]
+    for r in fp.regions:
+        if r.kind != "crop":
+            rows.append((Q_REGION, r.pdq, "picture inside the candidate"))
+    return rows
+
+
+class FingerprintIndex:
+    """Vault fingerprints ready to be searched. Build it from ``(item_id, fingerprint)`` pairs.
+
+    Not thread-safe for writes; searches do not modify it except for a lazy rebuild of the
+    arrays after ``add``/``remove``.
+    """
+
+    def __init__(self, items: Iterable[tuple[str, Fingerprint]] = ()) -> None:
+        self._ids: list[str] = []
+        self._slot: dict[str, int] = {}
+        self._alive: list[bool] = []
+        self._exact: dict[str, set[str]] = {}
+        self._pending: list[tuple[int, int, str, str]] = []  # (slot, kind, hex, detail)
+        self._words = np.zeros((4, 0), dtype=np.uint64)
+        self._low = np.zeros(0, dtype=np.uint64)
+        self._owner = np.zeros(0, dtype=np.int64)
+        self._kind = np.zeros(0, dtype=np.int8)
+        self._detail: list[str] = []
+        self._dirty = False
+        for item_id, fp in items:
+            self.add(item_id, fp)
+
+    def __len__(self) -> int:
+        return sum(self._alive)
+
+    @property
+    def hash_count(self) -> int:
+        """Number of stored hashes (rows scanned per query hash)."""
+        self._rebuild()
+        return int(self._owner.shape[0])
+
+    def add(self, item_id: str, fp: Fingerprint) -> None:
+        """Add (or replace) one item's fingerprint."""
+        if item_id in self._slot:
+            self.remove(item_id)
+        slot = len(self._ids)
+        self._ids.append(item_id)
+        self._alive.append(True)
+        self._slot[item_id] = slot
+        self._exact.setdefault(fp.sha256, set()).add(item_id)
+        for kind, hx, detail in stored_hashes(fp):
+            self._pending.append((slot, kind, hx, detail))
+        self._dirty = True
+
+    def add_many(self, items: Iterable[tuple[str, Fingerprint]]) -> None:
+        for item_id, fp in items:
+            self.add(item_id, fp)
+
+    def remove(self, item_id: str) -> None:
+        """Forget one item; unknown ids are ignored."""
+        slot = self._slot.pop(item_id, None)
+        if slot is None:
+            return
+        self._alive[slot] = False
+        for ids in self._exact.values():
+            ids.discard(item_id)
+        self._dirty = True
+
+    def _rebuild(self) -> None:
+        if not self._dirty:
+            return
+        alive = np.array(self._alive, dtype=bool)
+        keep = alive[self._owner] if self._owner.size else np.zeros(0, dtype=bool)
+        words = [self._words[:, keep]]
+        low = [self._low[keep]]
+        owner = [self._owner[keep]]
+        kind = [self._kind[keep]]
+        detail = [d for d, k in zip(self._detail, keep, strict=True) if k]
+        pending = [p for p in self._pending if self._alive[p[0]]]
+        if pending:
+            words.append(np.array([_words(p[2]) for p in pending], dtype=np.uint64).T)
+            low.append(np.array([_low_word(p[2]) for p in pending], dtype=np.uint64))
+            owner.append(np.array([p[0] for p in pending], dtype=np.int64))
+            kind.append(np.array([p[1] for p in pending], dtype=np.int8))
+            detail.extend(p[3] for p in pending)
+        self._words = np.ascontiguousarray(np.concatenate(words, axis=1))
+        self._low = np.concatenate(low)
+        self._owner = np.concatenate(owner)
+        self._kind = np.concatenate(kind)
+        self._detail = detail
+        self._pending = []
+        self._dirty = False
+
+    def _distances(self, hex_hash: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]:
+        """Rows within reach of one query hash, with their full distances."""
+        q = _words(hex_hash)
+        n = self._owner.shape[0]
+        if n >= PREFILTER_MIN:
+            x = np.bitwise_xor(self._low, np.uint64(_low_word(hex_hash)))
+            rows = np.flatnonzero(np.bitwise_count(x) <= LOW_MAX)
+            sub = self._words[:, rows]
+            d = np.zeros(rows.shape[0], dtype=np.int32)
+            for c in range(4):
+                d += np.bitwise_count(np.bitwise_xor(sub[c], np.uint64(q[c])))
+            return rows, d
+        dist = np.zeros(n, dtype=np.uint16)
+        tmp = np.empty(n, dtype=np.uint64)
+        cnt = np.empty(n, dtype=np.uint8)
+        for c in range(4):
+            np.bitwise_xor(self._words[c], np.uint64(q[c]), out=tmp)
+            np.bitwise_count(tmp, out=cnt)
+            dist += cnt
+        rows = np.flatnonzero(dist <= int(_REVIEW.max()))
+        return rows, dist[rows].astype(np.int32)
+
+    def _hits(self, qkind: int, hex_hash: str) -> list[tuple[int, int, int, int]]:
+        """(slot, family, distance, row) for every stored hash this query hash matches."""
+        rows, d = self._distances(hex_hash)
+        if rows.size == 0:
+            return []
+        fam = _PAIR_TABLE[qkind][self._kind[rows]].astype(np.int32)
+        ok = (fam >= 0) & (d <= _REVIEW[np.maximum(fam, 0)])
+        rows, d, fam = rows[ok], d[ok], fam[ok]
+        return [(int(self._owner[r]), int(f), int(x), int(r))
+                for r, f, x in zip(rows, fam, d, strict=True)]
+
+    def search(self, candidate: Fingerprint) -> list[Match]:
+        """Vault items the candidate matches, best first (strong before probable, then by
+        distance). Exact byte-for-byte copies come first with ``how="exact"``."""
+        self._rebuild()
+        best: dict[int, Match] = {}
+        for item_id in sorted(self._exact.get(candidate.sha256, ())):
+            best[self._slot[item_id]] = Match(item_id, 0, 1.0, "strong", "exact",
+                                              "the same file")
+        if isinstance(candidate, VideoFingerprint):
+            for m in self._search_video(candidate):
+                slot = self._slot[m.item_id]
+                if slot not in best or _rank(m) < _rank(best[slot]):
+                    best[slot] = m
+        else:
+            for qkind, hx, _qdetail in query_hashes(candidate):
+                for slot, fam, dist, row in self._hits(qkind, hx):
+                    name = _FAMILY_NAMES[fam]
+                    band = band_for(name, dist)
+                    if band is None:
+                        continue
+                    how = THRESHOLDS[name][0]
+                    detail = self._detail[row]
+                    if qkind == Q_REGION:
+                        detail = f"{detail} (found inside the candidate)"
+                    m = Match(self._ids[slot], dist, _score(dist), band, how, detail)
+                    if slot not in best or _rank(m) < _rank(best[slot]):
+                        best[slot] = m
+        return sorted(best.values(), key=_rank)
+
+    def _search_video(self, video: VideoFingerprint) -> list[Match]:
+        frames = [f for f in video.frames if f.quality >= 50]
+        if not frames:
+            return []
+        per_item: dict[int, list[int]] = {}
+        for f in frames:
+            seen: dict[int, int] = {}
+            for slot, fam, dist, _row in self._hits(Q_WHOLE, f.pdq):
+                if _FAMILY_NAMES[fam] in ("whole", "frame") and dist <= seen.get(slot, 999):
+                    seen[slot] = dist
+            for slot, dist in seen.items():
+                per_item.setdefault(slot, []).append(dist)
+        need = 1 if len(frames) == 1 else max(2, math.ceil(VIDEO_MIN_SHARE * len(frames)))
+        out: list[Match] = []
+        for slot, dists in per_item.items():
+            if len(dists) < need:
+                continue
+            dists.sort()
+            dist = dists[len(dists) // 2] if len(dists) > 2 else dists[-1]
+            band = band_for("frame", dist) or "needs_review"
+            out.append(Match(self._ids[slot], dist, _score(dist), band, "video",
+                             f"{len(dists)} of {len(frames)} sampled frames match"))
+        return out
+
+
+def _score(distance: int) -> float:
+    return round(max(0.0, 1.0 - distance / 128.0), 4)
+
+
+def _rank(m: Match) -> tuple[int, int, int]:
+    return (BANDS.index(m.band), 0 if m.how == "exact" else 1, m.distance)
+
+
+def compare(a: Fingerprint, b: Fingerprint) -> Match | None:
+    """The best match between two fingerprints (either direction), or None.
+
+    ``item_id`` of the result is empty: there is no vault item here.
+    """
+    found: list[Match] = []
+    for cand, stored in ((a, b), (b, a)):
+        index = FingerprintIndex([("", stored)])
+        found.extend(index.search(cand))
+    return min(found, key=_rank) if found else None
