@@ -14,6 +14,9 @@ Byte layout (all integers big-endian; see docs/vault-format.md)::
     80   32  custody log head (entry hash of the last entry)
     112 512  4 key slots of 128 bytes
     ...      zero padding
+    4032 32  SHA-256(bytes 0..4031): an unkeyed checksum that tells accidental damage apart
+             from a wrong passphrase before any key is derived (it proves nothing about who
+             wrote the header; the MAC does)
     4064 32  HMAC-SHA256(header-mac subkey, bytes 0..4063)
 
 A key slot::
@@ -31,6 +34,7 @@ A key slot::
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from dataclasses import dataclass, replace
 from enum import IntEnum
@@ -43,6 +47,7 @@ MAGIC = b"ANSIMVLT"
 FORMAT_VERSION = 1
 HEADER_SIZE = 4096
 MAC_OFFSET = HEADER_SIZE - 32
+CHECKSUM_OFFSET = MAC_OFFSET - 32
 SLOT_SIZE = 128
 N_SLOTS = 4
 SLOTS_OFFSET = 112
@@ -119,7 +124,8 @@ class Header:
         )
         slots = b"".join(s.pack() for s in self.slots)
         data = fixed + slots
-        return data + b"\0" * (MAC_OFFSET - len(data))
+        data += b"\0" * (CHECKSUM_OFFSET - len(data))
+        return data + hashlib.sha256(data).digest()
 
     def pack(self, mac_key: bytes) -> bytes:
         body = self.body()
@@ -150,12 +156,20 @@ def parse(data: bytes, part: str = "header") -> ParsedHeader:
     )
     if magic != MAGIC:
         raise VaultDamaged(part, "This is not an Ansim vault header.")
-    if version != FORMAT_VERSION:
+    if version > FORMAT_VERSION:
         raise VaultDamaged(
             part,
             f"The header says format version {version}; this Ansim reads version "
             f"{FORMAT_VERSION}. A newer Ansim may be needed, or the header was altered.",
         )
+    if version < FORMAT_VERSION:
+        raise VaultDamaged(
+            part,
+            f"The header claims an older format version ({version}), which is never accepted "
+            "(the header was altered).",
+        )
+    if hashlib.sha256(data[:CHECKSUM_OFFSET]).digest() != data[CHECKSUM_OFFSET:MAC_OFFSET]:
+        raise VaultDamaged(part, "The header is damaged (its checksum does not match).")
     if flags != 0 or meta_slot not in (0, 1):
         raise VaultDamaged(part, "The header contains values this version does not allow.")
     slots = []
