@@ -1,20 +1,48 @@
-"""Use cases for evidence items: add a file, list, show, extract, delete.
+"""Use cases for evidence items: add a file or stream, list, show, edit, extract, delete.
 
 The CLI and the TUI both call these. Each one that changes the vault runs in one transaction and
 leaves a custody entry; originals are streamed, never loaded whole, and never modified.
+
+What happens to an image at import (all in memory, nothing written in plaintext):
+
+- its header is probed (format, pixel size, EXIF) without decoding pixels; the pixel count is
+  checked before any decoding, so decompression bombs are never opened;
+- EXIF capture time and orientation are read; the EXIF fields are kept inside the vault only,
+  and GPS and device/person-identifying fields are left out of exports unless asked
+  (:func:`exportable_exif`);
+- its fingerprint is computed from the bytes buffered while they stream into the vault (images up
+  to :data:`FINGERPRINT_MAX_BYTES`) and stored in the same transaction.
+
+**Decision: broken images are kept.** An image that is truncated, corrupt or too large to open
+safely is still stored, byte for byte, because the original bytes are the evidence. The item
+gets a flag (:data:`FLAG_TEXT` lists them) and the import reports it; it is never decoded again.
+Only files with nothing in them (0 bytes) and paths that cannot be read are refused.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from vault import repo
-from vault.errors import InputRejected
+from vault.collect.exif import is_sensitive
+from vault.collect.folder import kind_problem, stat_problem
+from vault.collect.probe import (
+    FLAG_TOO_LARGE,
+    FLAG_UNREADABLE,
+    ImageProbe,
+    ImageProblem,
+    check_decodes,
+    probe_image,
+)
+from vault.errors import AnsimError, InputRejected
 from vault.records import (
     CaptureMethod,
     EvidenceItem,
@@ -24,7 +52,36 @@ from vault.records import (
 from vault.sniff import HEAD_BYTES, kind_for_mime, sniff_mime
 from vault.store import Vault
 
+if TYPE_CHECKING:
+    from vault.fingerprints import Fingerprint
+
+log = logging.getLogger(__name__)
+
 Progress = Callable[[int], None]
+
+#: Images up to this size are buffered in memory while they stream in, to fingerprint them.
+FINGERPRINT_MAX_BYTES = 64 * 1024 * 1024
+
+FLAG_NOT_CHECKED = "image_not_checked"
+FLAG_FINGERPRINT_FAILED = "fingerprint_failed"
+FLAG_CHANGED_SINCE = "file_changed_during_import"
+#: Every flag an item can carry, with the English sentence shown for it (translations live in
+#: ``vault/locales/evidence.*.json`` under ``evidence.flag.<code>``).
+FLAG_TEXT: dict[str, str] = {
+    FLAG_UNREADABLE: "Could not be read as an image (damaged or incomplete). The original bytes "
+    "are kept exactly as they were.",
+    FLAG_TOO_LARGE: "Claims to be too large to open safely (this is how 'decompression bomb' "
+    "files look). Kept as a file and never opened.",
+    FLAG_NOT_CHECKED: "Too large to check in memory. Kept as a file; scans cannot look for "
+    "copies of it.",
+    FLAG_FINGERPRINT_FAILED: "No fingerprint could be made, so scans cannot look for copies of "
+    "it. The original is kept.",
+}
+
+
+class ImportCancelled(AnsimError):
+    title = "The import was stopped."
+    next_step = "Everything added before you stopped it is safely in the vault."
 
 
 @dataclass(frozen=True)
@@ -36,54 +93,149 @@ class AddResult:
     def is_duplicate(self) -> bool:
         return self.duplicate_of is not None
 
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return self.item.flags
 
-class _SniffingReader:
-    """Wrap a binary stream: remember its first bytes (for MIME sniffing) and count progress."""
 
-    def __init__(self, f: BinaryIO, on_progress: Progress | None) -> None:
+class _Reader:
+    """Wrap a binary stream: keep its first bytes (MIME sniffing), buffer an image's bytes up to
+    a cap (fingerprinting in memory), report progress, and stop when asked to."""
+
+    def __init__(
+        self,
+        f: BinaryIO,
+        on_progress: Progress | None,
+        cancelled: Callable[[], bool] | None,
+        buffer_cap: int,
+    ) -> None:
         self._f = f
+        self._head: list[bytes] = []
+        self._head_len = 0
         self.head = b""
         self.total = 0
         self._on_progress = on_progress
+        self._cancelled = cancelled
+        self._cap = buffer_cap
+        self._parts: list[bytes] | None = [] if buffer_cap > 0 else None
 
     def read(self, n: int = -1) -> bytes:
+        if self._cancelled is not None and self._cancelled():
+            raise ImportCancelled()
         data = self._f.read(n)
-        if len(self.head) < HEAD_BYTES and data:
-            self.head += data[: HEAD_BYTES - len(self.head)]
+        if not data:
+            return data
+        if self._head_len < HEAD_BYTES:
+            piece = data[: HEAD_BYTES - self._head_len]
+            self._head.append(piece)
+            self._head_len += len(piece)
+            self.head = b"".join(self._head)
+            if self._parts is not None and self._head_len >= 64 and not _looks_like_image(
+                self.head
+            ):
+                self._parts = None
         self.total += len(data)
-        if self._on_progress is not None and data:
+        if self._parts is not None:
+            if self.total > self._cap:
+                self._parts = None
+            else:
+                self._parts.append(data)
+        if self._on_progress is not None:
             self._on_progress(len(data))
         return data
+
+    def buffered(self) -> bytes | None:
+        """All bytes read, if they were an image small enough to keep; else None."""
+        if self._parts is None or not _looks_like_image(self.head):
+            return None
+        return b"".join(self._parts)
+
+
+def _looks_like_image(head: bytes) -> bool:
+    return sniff_mime(head[:HEAD_BYTES]).startswith("image/")
 
 
 def open_input(path: Path) -> BinaryIO:
     """Open a file for import with a clear error for every way it can fail."""
     try:
         st = os.stat(path)
-    except FileNotFoundError:
-        raise InputRejected(
-            "The file does not exist (it may have been moved or deleted)."
-        ) from None
-    except PermissionError:
-        raise InputRejected("This computer does not let Ansim read the file.") from None
     except OSError as exc:
-        if exc.errno == 40:  # ELOOP
-            raise InputRejected("The path is a shortcut that points to itself (a loop).") from None
-        raise InputRejected(f"The file could not be read ({exc.strerror}).") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise InputRejected("This is a folder, not a file.")
-    if not stat.S_ISREG(st.st_mode):
-        raise InputRejected("This is not a regular file (a device, pipe or socket).")
+        raise stat_problem(exc) from None
+    problem = kind_problem(st.st_mode)
+    if problem is not None:
+        raise problem
     try:
-        return open(path, "rb")  # noqa: SIM115 - returned to the caller
-    except PermissionError:
-        raise InputRejected("This computer does not let Ansim read the file.") from None
+        f = open(path, "rb")  # noqa: SIM115 - returned to the caller
     except OSError as exc:
-        raise InputRejected(f"The file could not be read ({exc.strerror}).") from None
+        raise stat_problem(exc) from None
+    if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # swapped between stat and open
+        f.close()
+        raise InputRejected("This is not a regular file (a device, pipe or socket).")
+    return f
 
 
 def _exhibit_no(vault: Vault, case_id: str) -> int:
     return repo.next_counter(vault.db, f"exhibit:{case_id}")
+
+
+@dataclass(frozen=True)
+class _ImageFacts:
+    flags: tuple[str, ...] = ()
+    width: int = 0
+    height: int = 0
+    exif: dict[str, str] | None = None
+    capture_time: str = ""
+    fingerprint_json: str = ""
+
+
+def _examine_image(data: bytes | None, mime: str, *, fingerprint: bool = True) -> _ImageFacts:
+    """Probe, read EXIF and fingerprint an image held in memory. Never raises."""
+    if not mime.startswith("image/"):
+        return _ImageFacts()
+    if data is None:
+        return _ImageFacts(flags=(FLAG_NOT_CHECKED,))
+    try:
+        probe: ImageProbe = probe_image(data)
+    except ImageProblem as exc:
+        return _ImageFacts(flags=(exc.code,))
+    facts = _ImageFacts(
+        width=probe.width,
+        height=probe.height,
+        exif=dict(probe.exif.fields),
+        capture_time=probe.exif.capture_time,
+    )
+    if not fingerprint:
+        return facts
+    try:
+        from vault.fingerprints import fingerprint_image
+
+        fp = fingerprint_image(data)
+        return replace(facts, fingerprint_json=json.dumps(fp.to_json(), sort_keys=True))
+    except InputRejected:
+        pass
+    except Exception as exc:  # a fingerprint bug must never lose an import
+        log.warning("fingerprinting failed unexpectedly: %s", type(exc).__name__)
+    try:
+        check_decodes(data)
+    except ImageProblem as exc:
+        return replace(facts, flags=(exc.code,))
+    return replace(facts, flags=(FLAG_FINGERPRINT_FAILED,))
+
+
+def _video_fingerprint(path: Path, sha256: str) -> tuple[str, tuple[str, ...]]:
+    """Fingerprint a video from its original file, if it still holds the bytes imported."""
+    try:
+        from vault.fingerprints import fingerprint_video
+
+        fp = fingerprint_video(path)
+    except InputRejected:
+        return "", (FLAG_FINGERPRINT_FAILED,)
+    except Exception as exc:
+        log.warning("video fingerprinting failed unexpectedly: %s", type(exc).__name__)
+        return "", (FLAG_FINGERPRINT_FAILED,)
+    if fp.sha256 != sha256:
+        return "", (FLAG_FINGERPRINT_FAILED, FLAG_CHANGED_SINCE)
+    return json.dumps(fp.to_json(), sort_keys=True), ()
 
 
 def add_stream(
@@ -100,34 +252,82 @@ def add_stream(
     capture_time_source: str = "",
     tags: tuple[str, ...] = (),
     kind: ItemKind | None = None,
+    include_in_export: bool = True,
+    original_folder: str = "",
+    file_modified_utc: str = "",
+    derived_from: EvidenceItem | None = None,
+    derivation: str = "",
+    video_path: Path | None = None,
+    fingerprint: bool = True,
     on_progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
     details: dict[str, object] | None = None,
 ) -> AddResult:
-    """Encrypt ``src`` into the vault as a new evidence item of ``case_id`` and commit."""
-    reader = _SniffingReader(src, on_progress)
-    try:
-        ref, duplicate = vault.put_blob(reader)  # type: ignore[arg-type]
-    except OSError as exc:
-        raise InputRejected(f"The file could not be read to the end ({exc.strerror}).") from None
-    if duplicate:
-        existing = next(
-            (
-                i
-                for i in repo.list_records(vault.db, EvidenceItem, case_id)
-                if i.blob is not None and i.blob.blob_id == ref.blob_id
-            ),
-            None,
-        )
-        if existing is not None:
-            return AddResult(existing, duplicate_of=existing)
-    mime = sniff_mime(reader.head)
-    now = vault.now()
+    """Encrypt ``src`` into the vault as a new evidence item of ``case_id`` and commit.
+
+    ``capture_time`` as entered wins over the EXIF capture time. The same bytes already in this
+    case are not stored twice: the result then names the existing item (``duplicate_of``) and
+    the attempt is recorded in the custody log. ``video_path`` (the original file) lets a video
+    be fingerprinted after import. Raises ``InputRejected`` for empty or unreadable input and
+    ``ImportCancelled`` when ``cancelled()`` turns true; the vault is then unchanged.
+    """
+    reader = _Reader(src, on_progress, cancelled, FINGERPRINT_MAX_BYTES)
     with vault.transaction() as db:
+        try:
+            ref, duplicate = vault.put_blob(reader)  # type: ignore[arg-type]
+        except OSError as exc:
+            raise InputRejected(
+                f"The file could not be read to the end ({exc.strerror or 'read error'})."
+            ) from None
+        if reader.total == 0:
+            if not duplicate:
+                vault.forget_blob_key(ref.blob_id)
+                vault.remove_blob_file(ref.blob_id)
+            raise InputRejected("The file is empty (0 bytes); there is nothing to keep.")
+        same_blob = (
+            [
+                i
+                for i in repo.list_records(db, EvidenceItem)
+                if i.blob and i.blob.blob_id == ref.blob_id
+            ]
+            if duplicate
+            else []
+        )
+        in_case = next((i for i in same_blob if i.case_id == case_id), None)
+        if in_case is not None:
+            vault.log(
+                "import_duplicate", in_case.id, {"case": case_id, "method": capture_method.value}
+            )
+            return AddResult(in_case, duplicate_of=in_case)
+        mime = sniff_mime(reader.head)
+        item_kind = kind or kind_for_mime(mime)
+        facts = _ImageFacts()
+        fp_json = ""
+        if same_blob:  # the same bytes in another case: reuse what was learnt then
+            other = same_blob[0]
+            exif_time = other.capture_time if other.capture_time_source == "exif" else ""
+            facts = _ImageFacts(
+                other.flags, other.width, other.height, dict(other.exif), exif_time
+            )
+            fp_json = repo.get_fingerprint(db, other.id) or ""
+        else:
+            facts = _examine_image(reader.buffered(), mime, fingerprint=fingerprint)
+            fp_json = facts.fingerprint_json
+            if fingerprint and video_path is not None and item_kind == ItemKind.VIDEO:
+                fp_json, video_flags = _video_fingerprint(video_path, ref.sha256)
+                facts = replace(facts, flags=facts.flags + video_flags)
+        if capture_time:
+            time_source = capture_time_source or "entered"
+        elif facts.capture_time:
+            capture_time, time_source = facts.capture_time, "exif"
+        else:
+            time_source = ""
+        now = vault.now()
         item = EvidenceItem(
             id=repo.new_id(),
             case_id=case_id,
             exhibit_no=_exhibit_no(vault, case_id),
-            kind=kind or kind_for_mime(mime),
+            kind=item_kind,
             blob=ref,
             original_name=original_name,
             size=ref.size,
@@ -137,32 +337,154 @@ def add_stream(
             imported_utc=now.iso_utc(),
             imported_offset_minutes=now.offset_minutes,
             capture_time=capture_time,
-            capture_time_source=capture_time_source,
+            capture_time_source=time_source,
             captured_by=captured_by,
             capture_method=capture_method,
             source=source or Source(),
             description=description,
-            tags=tags,
+            tags=tuple(tags),
+            include_in_export=include_in_export,
+            derived_from=derived_from.id if derived_from else "",
+            derived_from_sha256=derived_from.sha256 if derived_from else "",
+            derivation=derivation,
+            exif=facts.exif or {},
+            flags=facts.flags,
+            width=facts.width,
+            height=facts.height,
+            original_folder=original_folder,
+            file_modified_utc=file_modified_utc,
         )
         repo.put(db, item)
-        vault.log(
-            "imported",
-            item.id,
-            {
-                "case": case_id,
-                "sha256": ref.sha256,
-                "size": ref.size,
-                "method": capture_method.value,
-                **(details or {}),
-            },
-        )
+        if fp_json:
+            repo.put_fingerprint(db, item.id, fp_json)
+        entry: dict[str, object] = {
+            "case": case_id,
+            "sha256": ref.sha256,
+            "size": ref.size,
+            "method": capture_method.value,
+            "exhibit": item.exhibit,
+        }
+        if derived_from is not None:
+            entry["derived_from"] = derived_from.id
+        if item.flags:
+            entry["flags"] = list(item.flags)
+        vault.log("imported", item.id, {**entry, **(details or {})})
     return AddResult(item)
 
 
-def add_file(vault: Vault, path: Path, case_id: str, **kwargs: object) -> AddResult:
+def file_mtime_utc(st: os.stat_result) -> str:
+    moment = datetime.fromtimestamp(st.st_mtime, UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def add_file(
+    vault: Vault,
+    path: Path,
+    case_id: str,
+    *,
+    original_folder: str = "",
+    **kwargs: object,
+) -> AddResult:
+    """Import one file. The file must not change while it is read: if its size or modification
+    time differ afterwards, nothing is kept and the import says so."""
     path = Path(path)
     with open_input(path) as f:
-        return add_stream(vault, f, case_id, original_name=path.name, **kwargs)  # type: ignore[arg-type]
+        before = os.fstat(f.fileno())
+        if before.st_size == 0:
+            raise InputRejected("The file is empty (0 bytes); there is nothing to keep.")
+
+        class _Changed(Exception):
+            pass
+
+        def verify_unchanged() -> None:
+            after = os.fstat(f.fileno())
+            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                raise _Changed()
+
+        try:
+            result = _add_checked(
+                vault,
+                f,
+                case_id,
+                path,
+                original_folder,
+                file_mtime_utc(before),
+                verify_unchanged,
+                kwargs,
+            )
+        except _Changed:
+            raise InputRejected(
+                "The file changed while Ansim was reading it (another program was still writing "
+                "or deleting it), so nothing was kept.",
+                next_step="Wait until the file is complete, then add it again.",
+            ) from None
+    return result
+
+
+def _add_checked(
+    vault: Vault,
+    f: BinaryIO,
+    case_id: str,
+    path: Path,
+    original_folder: str,
+    mtime: str,
+    verify_unchanged: Callable[[], None],
+    kwargs: dict[str, object],
+) -> AddResult:
+    finished = {"done": False}
+
+    class _Checking:
+        def read(self, n: int = -1) -> bytes:
+            data = f.read(n)
+            if not data and not finished["done"]:
+                finished["done"] = True
+                verify_unchanged()
+            return data
+
+    return add_stream(
+        vault,
+        _Checking(),  # type: ignore[arg-type]
+        case_id,
+        original_name=path.name,
+        original_folder=original_folder,
+        file_modified_utc=mtime,
+        video_path=path,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def add_derived(
+    vault: Vault,
+    original: EvidenceItem,
+    data: bytes,
+    *,
+    derivation: str,
+    original_name: str = "",
+    description: str = "",
+) -> AddResult:
+    """Store a copy made from ``original`` (a blurred preview, a crop, a converted format). It
+    points at the original by id and SHA-256 and never replaces it."""
+    import io
+
+    if not derivation.strip():
+        raise InputRejected("Say how the copy was made (for example 'blurred_preview').")
+    return add_stream(
+        vault,
+        io.BytesIO(data),
+        original.case_id,
+        original_name=original_name or f"{original.exhibit}-{derivation}",
+        description=description,
+        derived_from=original,
+        derivation=derivation,
+        include_in_export=False,
+        source=original.source,
+        capture_method=CaptureMethod.ENTERED,
+        fingerprint=False,
+    )
+
+
+def derived_copies(vault: Vault, original: EvidenceItem) -> list[EvidenceItem]:
+    return [i for i in list_items(vault, original.case_id) if i.derived_from == original.id]
 
 
 def list_items(vault: Vault, case_id: str | None = None) -> list[EvidenceItem]:
@@ -171,6 +493,52 @@ def list_items(vault: Vault, case_id: str | None = None) -> list[EvidenceItem]:
 
 def get_item(vault: Vault, item_id: str) -> EvidenceItem:
     return repo.get(vault.db, EvidenceItem, item_id)
+
+
+def find_by_exhibit(vault: Vault, case_id: str, exhibit: str) -> EvidenceItem | None:
+    """The item of ``case_id`` with exhibit number ``E0001`` / ``1``, if any."""
+    digits = exhibit.strip().upper().lstrip("E")
+    if not digits.isdigit():
+        return None
+    no = int(digits)
+    return next((i for i in list_items(vault, case_id) if i.exhibit_no == no), None)
+
+
+def exportable_exif(item: EvidenceItem, include_sensitive: bool = False) -> dict[str, str]:
+    """The item's EXIF fields for an export. Location (GPS) and fields that identify a device or
+    a person (serial numbers, owner and artist names, unique ids) are left out unless
+    ``include_sensitive`` is set because the person exporting asked for them."""
+    if include_sensitive:
+        return dict(item.exif)
+    return {k: v for k, v in item.exif.items() if not is_sensitive(k)}
+
+
+def sensitive_exif_fields(item: EvidenceItem) -> tuple[str, ...]:
+    """Names of the item's EXIF fields that exports leave out by default."""
+    return tuple(sorted(k for k in item.exif if is_sensitive(k)))
+
+
+def orientation(item: EvidenceItem) -> int:
+    """EXIF orientation 1-8 (0 when unknown); previews rotate by it, the original never is."""
+    try:
+        value = int(item.exif.get("Orientation", "0"))
+    except ValueError:
+        return 0
+    return value if 1 <= value <= 8 else 0
+
+
+def fingerprint_of(vault: Vault, item_id: str) -> Fingerprint | None:
+    """The stored fingerprint of an item, or None (not an image/video, or it could not be
+    made: see the item's flags)."""
+    doc = repo.get_fingerprint(vault.db, item_id)
+    if doc is None:
+        return None
+    from vault.fingerprints import fingerprint_from_json
+
+    try:
+        return fingerprint_from_json(json.loads(doc))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def extract_item(vault: Vault, item: EvidenceItem, out: Path, *, reason: str = "") -> Path:
@@ -191,7 +559,31 @@ def extract_item(vault: Vault, item: EvidenceItem, out: Path, *, reason: str = "
     return out
 
 
+#: Fields a person may change after import; the original bytes and their hashes never change.
+EDITABLE_FIELDS = frozenset(
+    {
+        "description",
+        "tags",
+        "include_in_export",
+        "captured_by",
+        "capture_time",
+        "capture_time_source",
+        "source",
+        "kind",
+    }
+)
+
+
 def update_item(vault: Vault, item: EvidenceItem, **changes: object) -> EvidenceItem:
+    """Change an item's descriptive fields (see :data:`EDITABLE_FIELDS`); logged."""
+    refused = sorted(set(changes) - EDITABLE_FIELDS)
+    if refused:
+        raise InputRejected(
+            "Only the description, tags, export choice, capture details and source can be "
+            "changed; what was imported stays as it was."
+        )
+    if "capture_time" in changes and "capture_time_source" not in changes:
+        changes["capture_time_source"] = "entered" if changes["capture_time"] else ""
     updated = replace(item, **changes)  # type: ignore[arg-type]
     with vault.transaction() as db:
         repo.put(db, updated)
@@ -201,21 +593,47 @@ def update_item(vault: Vault, item: EvidenceItem, **changes: object) -> Evidence
 
 def delete_item(vault: Vault, item: EvidenceItem, *, reason: str = "") -> None:
     """Crypto-shred the item's blob (unless another item shares it) and remove its record."""
-    shred: str | None = None
-    with vault.transaction() as db:
-        repo.delete(db, EvidenceItem, item.id)
-        repo.delete_fingerprint(db, item.id)
-        if item.blob is not None:
-            still_used = any(
-                i.blob is not None and i.blob.blob_id == item.blob.blob_id
-                for i in repo.list_records(db, EvidenceItem)
-            )
-            if not still_used:
-                shred = item.blob.blob_id
-                vault.forget_blob_key(shred)
-        details: dict[str, object] = {"sha256": item.sha256, "crypto_shredded": shred is not None}
-        if reason:
-            details["reason"] = reason
-        vault.log("deleted", item.id, details)
+    shred = _delete_in_transaction(vault, item, reason=reason)
     if shred is not None:
         vault.remove_blob_file(shred)
+
+
+def delete_items(vault: Vault, items: list[EvidenceItem], *, reason: str = "") -> None:
+    """Delete several items in one transaction (used when a whole case is deleted)."""
+    shredded: list[str] = []
+    with vault.transaction():
+        for item in items:
+            shred = _delete_rows(vault, item, reason)
+            if shred is not None:
+                shredded.append(shred)
+    for blob_id in shredded:
+        vault.remove_blob_file(blob_id)
+
+
+def _delete_in_transaction(vault: Vault, item: EvidenceItem, *, reason: str) -> str | None:
+    with vault.transaction():
+        return _delete_rows(vault, item, reason)
+
+
+def _delete_rows(vault: Vault, item: EvidenceItem, reason: str) -> str | None:
+    db = vault.db
+    shred: str | None = None
+    repo.delete(db, EvidenceItem, item.id)
+    repo.delete_fingerprint(db, item.id)
+    if item.blob is not None:
+        still_used = any(
+            i.blob is not None and i.blob.blob_id == item.blob.blob_id
+            for i in repo.list_records(db, EvidenceItem)
+        )
+        if not still_used:
+            shred = item.blob.blob_id
+            vault.forget_blob_key(shred)
+    details: dict[str, object] = {
+        "sha256": item.sha256,
+        "exhibit": item.exhibit,
+        "crypto_shredded": shred is not None,
+    }
+    if reason:
+        details["reason"] = reason
+    vault.log("deleted", item.id, details)
+    return shred
