@@ -6,6 +6,7 @@ import io
 import struct
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -85,7 +86,7 @@ def _modes() -> list[tuple[str, bytes]]:
     base = Image.fromarray(photo(3, 200, 150))
     out: list[tuple[str, bytes]] = []
 
-    def save(name: str, im: Image.Image, fmt: str = "PNG", **kw: object) -> None:
+    def save(name: str, im: Image.Image, fmt: str = "PNG", **kw: Any) -> None:
         buf = io.BytesIO()
         im.save(buf, fmt, **kw)
         out.append((name, buf.getvalue()))

@@ -7,6 +7,7 @@ with a few soft shapes and fine sensor grain. Each seed gives a different, unrel
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import cv2
 import numpy as np
@@ -36,7 +37,7 @@ def photo(seed: int, width: int = 640, height: int = 480) -> U8:
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
-def encode(rgb: U8, fmt: str = "PNG", **params: object) -> bytes:
+def encode(rgb: npt.NDArray[Any], fmt: str = "PNG", **params: Any) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, fmt, **params)
     return buf.getvalue()
