@@ -76,9 +76,13 @@ def _name_for(facts: SightingFacts) -> str:
 
 def record_sighting(
     vault: Vault, facts: SightingFacts, content: BinaryIO | bytes, *, case_id: str,
-    scan_id: str = "",
+    scan_id: str = "", fingerprint_json: str = "",
 ) -> Sighting:
-    """Store the downloaded copy as evidence and record the sighting (two commits)."""
+    """Store the downloaded copy as evidence and record the sighting (two commits).
+
+    ``fingerprint_json`` (the candidate's fingerprint, already computed by the scan) is kept
+    with the copy so it need not be computed again.
+    """
     matched = repo.get(vault.db, EvidenceItem, facts.matched_item_id)
     stream = io.BytesIO(content) if isinstance(content, bytes) else content
     shown_at = facts.page_url or facts.media_url
@@ -96,6 +100,7 @@ def record_sighting(
         capture_time=facts.retrieved_utc,
         capture_time_source="retrieved",
         kind=ItemKind.SIGHTING,
+        fingerprint=False,
         details={"scan": scan_id} if scan_id else None,
     )
     item = added.item
@@ -118,13 +123,18 @@ def record_sighting(
                 source=source,
                 description=description,
                 derived_from="",
+                derived_from_sha256="",
+                derivation="",
+                original_folder="",
+                file_modified_utc="",
                 tags=(),
-                exif={},
             )
             repo.put(db, item)
             vault.log("imported", item.id, {"case": case_id, "sha256": item.sha256,
                                             "size": item.size, "method": "scan_download",
                                             "shares_blob_with": added.item.id})
+        if fingerprint_json and repo.get_fingerprint(db, item.id) is None:
+            repo.put_fingerprint(db, item.id, fingerprint_json)
         sighting = Sighting(
             id=repo.new_id(),
             case_id=case_id,

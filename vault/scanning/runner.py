@@ -11,6 +11,7 @@ At the end one custody entry summarises the scan, also when it was stopped or fa
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -363,13 +364,14 @@ def run_scan(
             matched_item_id=best.item_id, band=best.band, score=best.score,
             matched_how=best.how, match_detail=best.detail, original_name=found.name,
         )
+        fp_json = json.dumps(found.fingerprint.to_json(), sort_keys=True)
         if found.data is not None:
             sighting = record_sighting(vault, facts, found.data, case_id=target_case,
-                                       scan_id=scan_id)
+                                       scan_id=scan_id, fingerprint_json=fp_json)
         else:
             with open(os.path.join(_folder_root(source), found.where), "rb") as fh:
                 sighting = record_sighting(vault, facts, fh, case_id=target_case,
-                                           scan_id=scan_id)
+                                           scan_id=scan_id, fingerprint_json=fp_json)
         sightings.append(sighting)
         tracker.add(matched=1)
 
