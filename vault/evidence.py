@@ -74,6 +74,8 @@ FLAG_TEXT: dict[str, str] = {
     "files look). Kept as a file and never opened.",
     FLAG_NOT_CHECKED: "Too large to check in memory. Kept as a file; scans cannot look for "
     "copies of it.",
+    FLAG_CHANGED_SINCE: "The original file changed after it was read; the vault keeps the "
+    "bytes as they were read.",
     FLAG_FINGERPRINT_FAILED: "No fingerprint could be made, so scans cannot look for copies of "
     "it. The original is kept.",
 }
@@ -130,8 +132,10 @@ class _Reader:
             self._head.append(piece)
             self._head_len += len(piece)
             self.head = b"".join(self._head)
-            if self._parts is not None and self._head_len >= 64 and not _looks_like_image(
-                self.head
+            if (
+                self._parts is not None
+                and self._head_len >= 64
+                and not _looks_like_image(self.head)
             ):
                 self._parts = None
         self.total += len(data)
@@ -306,9 +310,7 @@ def add_stream(
         if same_blob:  # the same bytes in another case: reuse what was learnt then
             other = same_blob[0]
             exif_time = other.capture_time if other.capture_time_source == "exif" else ""
-            facts = _ImageFacts(
-                other.flags, other.width, other.height, dict(other.exif), exif_time
-            )
+            facts = _ImageFacts(other.flags, other.width, other.height, dict(other.exif), exif_time)
             fp_json = repo.get_fingerprint(db, other.id) or ""
         else:
             facts = _examine_image(reader.buffered(), mime, fingerprint=fingerprint)

@@ -91,8 +91,7 @@ def grab_screen() -> bytes:
             display = _x11_display()
             if display is None:
                 raise CaptureUnavailable(
-                    "There is no graphical desktop here that Ansim can capture "
-                    "(no X11 display)."
+                    "There is no graphical desktop here that Ansim can capture (no X11 display)."
                 )
             if not Image.core.HAVE_XCB:  # type: ignore[attr-defined]
                 raise CaptureUnavailable("This installation cannot capture X11 screens.")

@@ -20,8 +20,18 @@ _EXIF_IFD = 0x8769
 _GPS_IFD = 0x8825
 #: Tags never kept: large binary blobs (maker notes can hide serial numbers), thumbnails.
 _DROPPED = frozenset(
-    {"MakerNote", "JPEGInterchangeFormat", "JPEGInterchangeFormatLength", "PrintImageMatching",
-     "ExifOffset", "GPSInfo", "InterColorProfile", "XMLPacket", "StripOffsets", "StripByteCounts"}
+    {
+        "MakerNote",
+        "JPEGInterchangeFormat",
+        "JPEGInterchangeFormatLength",
+        "PrintImageMatching",
+        "ExifOffset",
+        "GPSInfo",
+        "InterColorProfile",
+        "XMLPacket",
+        "StripOffsets",
+        "StripByteCounts",
+    }
 )
 #: Tags that identify a device or a person; all ``GPS*`` tags are sensitive too.
 SENSITIVE_TAGS = frozenset(

@@ -21,7 +21,7 @@ from vault.collect.exif import ExifData, read_exif
 #: Largest pixel count probed or decoded: 16k x 7.5k; larger headers look like bombs.
 MAX_PIXELS = 120_000_000
 #: Formats Ansim parses. Anything else is kept as a plain file.
-FORMATS = ("JPEG", "MPO", "PNG", "GIF", "WEBP", "BMP", "TIFF")
+FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")  # JPEG also opens MPO files
 #: Long side JPEGs are decoded down to when only readability is checked.
 _CHECK_SIDE = 256
 
@@ -47,6 +47,7 @@ class ImageProbe:
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
     """Open (header only) with the pixel limit enforced before anything is decoded."""
+    Image.init()  # registers WEBP and TIFF too (Pillow preloads only a few formats)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
