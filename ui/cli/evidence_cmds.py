@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.cli import common
 from ui.cli.common import emit_json, lang, say
@@ -42,7 +42,8 @@ from vault.records import (
 )
 from vault.store import Vault
 
-Sub = argparse._SubParsersAction[argparse.ArgumentParser]
+if TYPE_CHECKING:
+    Sub = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 # ---------------------------------------------------------------------- registration
