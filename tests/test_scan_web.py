@@ -83,7 +83,7 @@ def _site(main: ScanServer, offsite: ScanServer, other_port: ScanServer,
     r["/img/slow.jpg"] = Route(encode(o1), headers=JPEG, delay_s=3.0)
     r["/img/huge.jpg"] = Route(b"x", headers={**JPEG, "Content-Length": str(50 << 20)})
     r["/img/endless.jpg"] = Route(headers=JPEG, stream_bytes=3 << 20)
-    r["/img/gzbomb.jpg"] = Route(gzip_bomb(64 << 20),
+    r["/img/gzbomb.jpg"] = Route(gzip_bomb(16 << 20),
                                  headers={**JPEG, "Content-Encoding": "gzip"})
     r["/img/bomb.png"] = Route(png_bomb(), headers={"Content-Type": "image/png"})
     r["/img/fake.jpg"] = Route(b"<!doctype html><html><body>login</body></html>", headers=JPEG)

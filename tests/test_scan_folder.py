@@ -1,0 +1,77 @@
+"""Folder scans: nested trees, symbolic links (no loops), unreadable and damaged files, files
+over the size cap, files that are not pictures."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from tests._scan_server import encode, photo, screenshot_of
+from vault import cases, evidence
+from vault.records import ItemKind
+from vault.scanning import FolderSource, run_scan
+from vault.scanning.folder import FolderFile, FolderSkip, walk_folder
+from vault.store import Vault
+
+
+def _tree(root: Path) -> None:
+    o1, o2 = photo(1), photo(2)
+    (root / "DCIM" / "Camera" / "old").mkdir(parents=True)
+    (root / "Download").mkdir()
+    (root / "DCIM" / "Camera" / "IMG_0001.jpg").write_bytes(encode(o1.resize((400, 300))))
+    (root / "DCIM" / "Camera" / "old" / "IMG_0002.png").write_bytes(
+        encode(screenshot_of(o2), "PNG"))
+    (root / "DCIM" / "Camera" / "IMG_0003.jpg").write_bytes(encode(photo(50)))
+    (root / "Download" / "meme.jpg").write_bytes(encode(photo(51)))
+    (root / "Download" / "notes.txt").write_text("shopping list", encoding="utf-8")
+    (root / "Download" / "damaged.jpg").write_bytes(encode(photo(52))[:600])
+    big = root / "Download" / "huge.jpg"
+    with big.open("wb") as fh:
+        fh.write(encode(photo(53))[:64])
+        fh.truncate(3 << 20)
+    os.symlink(root, root / "DCIM" / "loop")  # a link back to the top: must not loop
+    os.symlink(root / "DCIM" / "Camera" / "IMG_0001.jpg", root / "Download" / "same.jpg")
+    os.symlink(root / "nowhere.jpg", root / "Download" / "broken.jpg")
+
+
+def test_walk_visits_each_file_once_and_explains_skips(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    found = list(walk_folder(tmp_path, max_file_bytes=1 << 20))
+    files = sorted(f.rel for f in found if isinstance(f, FolderFile))
+    assert files == ["DCIM/Camera/IMG_0001.jpg", "DCIM/Camera/IMG_0003.jpg",
+                     "DCIM/Camera/old/IMG_0002.png", "Download/damaged.jpg", "Download/meme.jpg"]
+    skips = {s.rel: s for s in found if isinstance(s, FolderSkip)}
+    assert skips["DCIM/loop"].error is False and "loop" in skips["DCIM/loop"].reason
+    assert skips["Download/broken.jpg"].error is True
+    assert skips["Download/huge.jpg"].error is False and "1 MiB" in skips["Download/huge.jpg"].reason
+    assert skips["Download/notes.txt"].reason == "not a picture or video"
+
+
+def test_folder_scan_records_the_copies(vault: Vault, tmp_path: Path) -> None:
+    case = cases.create_case(vault, "Phone dump", "C")
+    originals = []
+    for seed in (1, 2, 3):
+        res = evidence.add_stream(vault, io.BytesIO(encode(photo(seed), "PNG")), case.id,
+                                  original_name=f"o{seed}.png")
+        originals.append(res.item)
+    root = tmp_path / "dump"
+    root.mkdir()
+    _tree(root)
+    report = run_scan(vault, FolderSource(root, max_file_bytes=1 << 20), case_id=case.id)
+    got = {s.media_url: (s.matched_item_id, s.matched_how) for s in report.sightings}
+    assert got == {
+        "DCIM/Camera/IMG_0001.jpg": (originals[0].id, "whole"),
+        "DCIM/Camera/old/IMG_0002.png": (originals[1].id, "region"),
+    }
+    assert {e.where: e.code for e in report.errors} == {
+        "Download/damaged.jpg": "unreadable", "Download/broken.jpg": "unreadable"}
+    assert {e.where for e in report.skipped} == {"DCIM/loop", "Download/huge.jpg"}
+    for s in report.sightings:
+        copy = evidence.get_item(vault, s.item_id)
+        assert copy.kind == ItemKind.SIGHTING
+        assert copy.original_name == s.media_url and str(tmp_path) not in copy.description
+        assert s.http_status == 0 and s.page_url == "" and s.headers == {}
+        data = (root / s.media_url).read_bytes()
+        assert vault.read_blob_bytes(copy.blob.blob_id) == data  # type: ignore[union-attr]
+    assert report.progress.seen == 5 and report.progress.checked == 5
