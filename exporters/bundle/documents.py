@@ -89,6 +89,13 @@ def item_document(e: ExportedItem) -> dict[str, Any]:
         "description": item.description,
         "tags": list(item.tags),
         "derived_from": item.derived_from,
+        "derived_from_sha256": getattr(item, "derived_from_sha256", ""),
+        "derivation": getattr(item, "derivation", ""),
+        "width": getattr(item, "width", 0),
+        "height": getattr(item, "height", 0),
+        "original_folder": getattr(item, "original_folder", ""),
+        "file_modified_utc": getattr(item, "file_modified_utc", ""),
+        "flags": list(getattr(item, "flags", ())),
     }
     if e.exif is not None:
         doc["exif"] = e.exif
