@@ -1,0 +1,1 @@
+"""Modal dialogs: a message, a yes/no question, a small form."""
