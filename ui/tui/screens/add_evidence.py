@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
     Button,
+    Checkbox,
     DirectoryTree,
     Footer,
     Header,
@@ -28,13 +29,32 @@ from textual.worker import get_current_worker
 
 from ui.tui.base import AnsimScreen, Key, error_lines
 from ui.tui.optional import feature
-from vault.batch import BatchReport, FileResult, add_paths, parse_pasted_paths
+from vault.collect.importer import (
+    ImportOptions,
+    ImportProgress,
+    ImportReport,
+    Outcome,
+    import_paths,
+)
 from vault.records import Source
 
+CAPTURE = "vault.collect.capture"
 LINK_FIELDS = (
     "url", "platform", "post_title", "uploader_id", "uploader_nickname", "uploader_profile_url",
     "posted_at", "posted_at_timezone",
 )
+
+
+def parse_pasted_paths(text: str) -> list[Path]:
+    """Paths pasted one per line (quotes and file:// from file managers, blank lines ignored)."""
+    paths: list[Path] = []
+    for line in text.splitlines():
+        cleaned = line.strip().strip("'\"")
+        if cleaned.startswith("file://"):
+            cleaned = cleaned[len("file://") :]
+        if cleaned:
+            paths.append(Path(cleaned).expanduser())
+    return paths
 
 
 class AddEvidenceScreen(AnsimScreen):
@@ -75,6 +95,7 @@ class AddEvidenceScreen(AnsimScreen):
                 yield Label(self.tr("add.link_note"))
                 yield Input(id="link-note")
                 yield Button(self.tr("add.link_save"), id="save-link", variant="primary")
+        yield Checkbox(self.tr("add.remove_originals"), id="remove-originals")
         with Horizontal(id="add-bar"):
             yield Button(self.tr("add.start"), id="start", variant="primary")
             yield Button(self.tr("add.cancel"), id="cancel", disabled=True)
@@ -124,9 +145,10 @@ class AddEvidenceScreen(AnsimScreen):
             return
         self.query_one("#start", Button).disabled = True
         self.query_one("#cancel", Button).disabled = False
-        self.query_one("#progress", ProgressBar).update(total=len(paths), progress=0)
+        self.query_one("#progress", ProgressBar).update(total=None, progress=0)
         log.write(self.tr("add.started"))
-        self.import_paths(paths)
+        remove = self.query_one("#remove-originals", Checkbox).value
+        self.run_import(paths, ImportOptions(remove_originals=remove))
 
     def action_cancel(self) -> None:
         for worker in self.workers:
@@ -138,47 +160,58 @@ class AddEvidenceScreen(AnsimScreen):
         self.dismiss(None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import")
-    def import_paths(self, paths: list[Path]) -> None:
+    def run_import(self, paths: list[Path], options: ImportOptions) -> None:
         app = self.ansim
         vault = app.vault
         worker = get_current_worker()
         if vault is None:
             return
         try:
-            report = add_paths(
+            report = import_paths(
                 vault,
                 paths,
                 self.case_id,
-                on_result=lambda i, r: app.call_from_thread(self.file_done, i, r),
-                is_cancelled=lambda: worker.is_cancelled,
+                options,
+                on_progress=lambda p: app.call_from_thread(self.progress, p),
+                cancelled=lambda: worker.is_cancelled,
             )
         except Exception as exc:
             app.call_from_thread(self.batch_failed, exc)
             return
         app.call_from_thread(self.batch_done, report)
 
-    def file_done(self, index: int, result: FileResult) -> None:
-        log = self.query_one("#results", RichLog)
+    def progress(self, p: ImportProgress) -> None:
         bar = self.query_one("#progress", ProgressBar)
-        if bar.total is not None and index + 1 > bar.total:
-            bar.update(total=index + 1)
-        bar.update(progress=index + 1)
-        name = _esc(result.path.name)
-        if result.error is not None:
-            _, what, _ = error_lines(result.error, self.lang)
-            log.write(self.tr("add.failed", name=name, reason=_esc(what or result.error.title)))
-        elif result.item is not None:
-            exhibit = result.item.exhibit_ko if self.lang == "ko" else result.item.exhibit
-            key = "add.duplicate" if result.duplicate else "add.added"
-            log.write(self.tr(key, name=name, exhibit=exhibit))
+        bar.update(total=max(p.bytes_total, 1), progress=p.bytes_done)
+        name = p.current.name if p.current is not None else ""
+        self.query_one("#picked", Static).update(
+            self.tr("add.progress", done=p.files_done, total=p.files_total, name=_esc(name))
+        )
 
-    def batch_done(self, report: BatchReport) -> None:
+    def batch_done(self, report: ImportReport) -> None:
+        log = self.query_one("#results", RichLog)
+        for result in report.results:
+            name = _esc(result.path.name)
+            if result.outcome == Outcome.FAILED:
+                what = ""
+                if result.error is not None:
+                    title, what, _ = error_lines(result.error, self.lang)
+                    what = what or title
+                log.write(self.tr("add.failed", name=name, reason=_esc(what)))
+            elif result.item is not None:
+                exhibit = result.item.exhibit_ko if self.lang == "ko" else result.item.exhibit
+                key = "add.duplicate" if result.outcome == Outcome.DUPLICATE else "add.added"
+                log.write(self.tr(key, name=name, exhibit=exhibit))
+        if report.stopped_by is not None:
+            self.show_error(report.stopped_by)
         self.query_one("#start", Button).disabled = False
         self.query_one("#cancel", Button).disabled = True
         key = "add.summary_cancelled" if report.cancelled else "add.summary"
-        self.query_one("#results", RichLog).write(
+        log.write(
             self.tr(key, added=report.added, duplicates=report.duplicates, failed=report.failed)
         )
+        if report.removed:
+            log.write(self.tr("add.removed", n=report.removed))
         self.picked.clear()
         self.query_one("#picked", Static).update(self.tr("add.picked", n=0))
         self.query_one("#paste", TextArea).text = ""
@@ -190,7 +223,7 @@ class AddEvidenceScreen(AnsimScreen):
 
     # ------------------------------------------------------------------ capture and links
     def capture(self, what: str) -> None:
-        mod = feature("vault.capture", f"capture_{what}")
+        mod = feature(CAPTURE, f"capture_{what}")
         if mod is None:
             self.query_one("#results", RichLog).write(self.tr("not_available"))
             return
@@ -200,7 +233,7 @@ class AddEvidenceScreen(AnsimScreen):
     def run_capture(self, what: str) -> None:
         app = self.ansim
         vault = app.vault
-        mod = feature("vault.capture", f"capture_{what}")
+        mod = feature(CAPTURE, f"capture_{what}")
         if vault is None or mod is None:
             return
         try:
@@ -208,11 +241,12 @@ class AddEvidenceScreen(AnsimScreen):
         except Exception as exc:
             app.call_from_thread(self.show_error, exc)
             return
-        item = getattr(result, "item", result)
-        app.call_from_thread(
-            self.query_one("#results", RichLog).write,
-            self.tr("add.captured", exhibit=getattr(item, "exhibit", "")),
-        )
+        results = result if isinstance(result, list) else [result]
+        for res in results:
+            app.call_from_thread(
+                self.query_one("#results", RichLog).write,
+                self.tr("add.captured", exhibit=res.item.exhibit),
+            )
 
     def save_link(self) -> None:
         values = {n: self.query_one(f"#link-{n}", Input).value.strip() for n in LINK_FIELDS}
@@ -233,16 +267,17 @@ class AddEvidenceScreen(AnsimScreen):
         if vault is None or links is None:
             return
         try:
-            links.add_link(vault, self.case_id, source, note=note)
+            _, already = links.add_link(vault, self.case_id, source, note=note)
         except Exception as exc:
             app.call_from_thread(self.show_error, exc)
             return
-        app.call_from_thread(self.link_saved)
+        app.call_from_thread(self.link_saved, already)
 
-    def link_saved(self) -> None:
+    def link_saved(self, already: bool) -> None:
         for name in (*LINK_FIELDS, "note"):
             self.query_one(f"#link-{name}", Input).value = ""
-        self.query_one("#results", RichLog).write(self.tr("add.link_saved"))
+        key = "add.link_already" if already else "add.link_saved"
+        self.query_one("#results", RichLog).write(self.tr(key))
 
 
 def _esc(text: str) -> str:

@@ -14,11 +14,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 from ui.tui.base import AnsimScreen, Key, error_lines
 from ui.tui.optional import feature
 
-VERIFIERS = (
-    ("exporters.bundle.verify", "verify_bundle"),
-    ("exporters.bundle.verifier", "verify_bundle"),
-    ("exporters.bundle", "verify_bundle"),
-)
+VERIFIERS = (("exporters.bundle", "verify_bundle"),)
 
 
 def find_verifier() -> Any:
@@ -94,7 +90,15 @@ class VerifyScreen(AnsimScreen):
             report, "fingerprint", "")
         if fingerprint:
             lines.append(f"[b]{self.tr('export.fingerprint')}[/b]: {escape(str(fingerprint))}")
-        lines += [f"• {escape(str(p))}" for p in problems]
+        sealed = getattr(report, "sealed_utc", "")
+        if sealed:
+            lines.append(f"[b]{self.tr('verify.sealed')}[/b]: {escape(str(sealed))}")
+        stamped = getattr(report, "timestamp_utc", "")
+        if stamped:
+            lines.append(f"[b]{self.tr('export.timestamp')}[/b]: {escape(str(stamped))}")
+        for p in problems:
+            text = p.text(self.lang) if hasattr(p, "text") else str(p)
+            lines.append(f"• {escape(text)}")
         widget = self.query_one("#verify-result", Static)
         widget.update("\n".join(lines))
         widget.set_class(not ok, "problem")
