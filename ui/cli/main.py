@@ -34,11 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    parent = common.global_parent()
     add_parser = sub.add_parser
 
     def add_parser_with_globals(name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        kwargs["parents"] = [*kwargs.get("parents", ()), parent]
+        # A fresh parent per command: a command that overrides a global option with
+        # conflict_handler="resolve" must not change the shared option for every other command.
+        kwargs["parents"] = [*kwargs.get("parents", ()), common.global_parent()]
         return add_parser(name, **kwargs)
 
     sub.add_parser = add_parser_with_globals  # type: ignore[method-assign]
