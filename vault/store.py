@@ -629,7 +629,8 @@ class Vault:
     def check(self, on_progress: Callable[[int, int], None] | None = None) -> CheckReport:
         """Verify the whole vault: both headers, metadata, custody chain, every blob, orphans."""
         s = self._s
-        problems: list[Problem] = [Problem("header", n) for n in s.header_notes]
+        # The notes taken at unlock are not repeated: every one of them is found again below.
+        problems: list[Problem] = []
         for name in HEADER_FILES:
             try:
                 parsed = parse_header(_read_limited(self.path / name, HEADER_SIZE), name)
@@ -639,8 +640,12 @@ class Vault:
                     problems.append(
                         Problem(f"header copy '{name}'", "is out of date (an unfinished write)")
                     )
-            except (OSError, VaultDamaged) as exc:
-                problems.append(Problem(f"header copy '{name}'", str(exc)))
+            except VaultDamaged as exc:
+                problems.append(Problem(f"header copy '{name}'", _reason(exc)))
+            except FileNotFoundError:
+                problems.append(Problem(f"header copy '{name}'", "is missing"))
+            except OSError as exc:
+                problems.append(Problem(f"header copy '{name}'", f"unreadable ({exc.strerror})"))
         seq, head_hex = s.header.custody_seq, s.header.custody_head.hex()
         entries = s.db.execute("SELECT COUNT(*) FROM custody").fetchone()[0]
         for msg in custody.verify(s.db, s.keys.audit, seq, head_hex):
@@ -658,7 +663,7 @@ class Vault:
                 for chunk in self._read_blob(blob_id, bytes(key), int(size)):
                     sha.update(chunk)
             except VaultDamaged as exc:
-                problems.append(Problem(f"stored file {blob_id[:8]}", exc.what))
+                problems.append(Problem(f"stored file {blob_id[:8]}", _reason(exc)))
                 continue
             if sha.hexdigest() != sha_hex:
                 problems.append(
@@ -734,6 +739,11 @@ def _load_metadata(path: Path, header: Header, subkeys: keys.Subkeys) -> sqlite3
     return db
 
 
+def _reason(exc: VaultDamaged) -> str:
+    """The sentence of a ``VaultDamaged`` without its "Affected: <part>." prefix."""
+    return exc.what.removeprefix(f"Affected: {exc.part}.").strip()
+
+
 def _read_limited(path: Path, limit: int) -> bytes:
     """Read at most ``limit + 1`` bytes, so an oversized file is noticed without loading it."""
     with open(path, "rb") as f:
@@ -792,13 +802,15 @@ def _read_headers(path: Path) -> tuple[list[ParsedHeader], list[str]]:
         try:
             parsed.append(parse_header(data, name))
         except VaultDamaged as exc:
-            notes.append(f"header copy '{name}': {exc.what}")
+            notes.append(f"header copy '{name}': {_reason(exc)}")
             refusals.append(exc)
     if not parsed:
         versioned = [e for e in refusals if "version" in e.what]
         if versioned:
-            raise versioned[0]
-        raise VaultDamaged("header", "Neither copy of the vault header can be read.")
+            raise VaultDamaged("header", _reason(versioned[0]))
+        reasons = sorted({_reason(e) for e in refusals})
+        detail = (" " + " ".join(reasons)) if reasons else " Both are missing."
+        raise VaultDamaged("header", "Neither copy of the vault header can be read." + detail)
     return parsed, notes
 
 
