@@ -15,6 +15,7 @@ from typing import Any
 from ui.cli import (
     common,
     complaint_cmds,
+    demo_cmds,
     evidence_cmds,
     export_cmds,
     fingerprint_cmds,
@@ -22,7 +23,15 @@ from ui.cli import (
     vault_cmds,
 )
 
-GROUPS = (vault_cmds, evidence_cmds, fingerprint_cmds, scan_cmds, export_cmds, complaint_cmds)
+GROUPS = (
+    vault_cmds,
+    evidence_cmds,
+    fingerprint_cmds,
+    scan_cmds,
+    export_cmds,
+    complaint_cmds,
+    demo_cmds,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
