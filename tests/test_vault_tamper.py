@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from vault import cases, evidence
 from vault.crypto import stream
 from vault.crypto.kdf import KdfParams
 from vault.errors import UnsafeParameters, VaultDamaged, WrongSecret
-from vault.header import CHECKSUM_OFFSET, MAC_OFFSET, SLOT_SIZE, SLOTS_OFFSET
+from vault.header import CHECKSUM_OFFSET, MAC_OFFSET, SLOT_SIZE, SLOTS_OFFSET, Header
 from vault.header import parse as parse_header
 from vault.store import META_FILES, Vault
 
@@ -140,51 +141,61 @@ def test_both_header_copies_damaged_is_never_a_wrong_passphrase(copy: Path, regi
     assert not isinstance(err.value, UnsafeParameters)
 
 
-def _forge(path: Path, change: object) -> None:
+def _forge(path: Path, change: Callable[[Header], Header]) -> None:
     """Rewrite a header copy the way an attacker without the key can: edit fields, recompute the
     unkeyed checksum, keep the old MAC (which they cannot compute)."""
     data = path.read_bytes()
-    parsed = parse_header(data)
-    header = change(parsed.header)  # type: ignore[operator]
+    header = change(parse_header(data).header)
     path.write_bytes(header.body() + data[MAC_OFFSET:])
 
 
-def _weaker(header: object) -> object:
-    h = header  # a Header
-    slot = h.slots[0]  # type: ignore[attr-defined]
-    weaker = replace(slot, params=KdfParams(64 * 1024, 3, 1))
-    return h.with_slot(0, weaker)  # type: ignore[attr-defined]
+def _with_params(params: KdfParams) -> Callable[[Header], Header]:
+    return lambda h: h.with_slot(0, replace(h.slots[0], params=params))
 
 
-def test_downgraded_kdf_params_in_one_copy_are_ignored_and_named(copy: Path) -> None:
-    # The pristine vault already uses the floor, so "weaker" means: other params than stored.
-    _forge(copy / "h", lambda h: h.with_slot(0, replace(h.slots[0], params=KdfParams(65 * 1024, 3, 1))))
-    assert problems_of(copy) == [("header copy 'h'", "failed its integrity check")]
+STRONGER = KdfParams(64 * 1024, 4, 1)
+WEAKER = KdfParams(64 * 1024, 3, 1)
 
 
-def test_downgraded_kdf_params_in_both_copies_never_open(pristine: Pristine, copy: Path) -> None:
-    """The slot's AAD binds its parameters, so changed parameters can never unwrap the key: the
-    passphrase is refused (the header cannot be authenticated without the key), and the recovery
-    code, which still opens its own slot, names the header."""
+@pytest.fixture
+def stronger(tmp_path: Path) -> tuple[Path, str]:
+    path = tmp_path / "strong"
+    v, recovery = Vault.create(path, PASSPHRASE, params=STRONGER)
+    v.lock()
+    return path, recovery
+
+
+def test_downgraded_kdf_params_in_one_copy_are_ignored_and_named(
+    stronger: tuple[Path, str],
+) -> None:
+    path, _ = stronger
+    _forge(path / "h", _with_params(WEAKER))
+    with open_vault(path) as v:
+        assert v.header.slots[0].params == STRONGER
+        assert [(p.part, p.message) for p in v.check().problems] == [
+            ("header copy 'h'", "failed its integrity check")
+        ]
+
+
+def test_downgraded_kdf_params_in_both_copies_never_open(stronger: tuple[Path, str]) -> None:
+    """The slot's AAD binds its parameters, so weaker parameters can never unwrap the key: the
+    passphrase is refused (without the key the header cannot be authenticated, so this looks
+    like a wrong passphrase), and the recovery code, which still opens its own slot, names the
+    header."""
+    path, recovery = stronger
     for name in ("h", "h2"):
-        _forge(
-            copy / name,
-            lambda h: h.with_slot(0, replace(h.slots[0], params=KdfParams(65 * 1024, 3, 1))),
-        )
+        _forge(path / name, _with_params(WEAKER))
     with pytest.raises(WrongSecret):
-        open_vault(copy)
+        open_vault(path)
     with pytest.raises(VaultDamaged) as err:
-        Vault.open(copy, recovery_code=pristine.recovery)
+        Vault.open(path, recovery_code=recovery)
     assert err.value.part == "header"
     assert "integrity" in err.value.what
 
 
 def test_kdf_params_below_the_floor_are_refused_by_name(copy: Path) -> None:
     for name in ("h", "h2"):
-        _forge(
-            copy / name,
-            lambda h: h.with_slot(0, replace(h.slots[0], params=KdfParams(8, 1, 1))),
-        )
+        _forge(copy / name, _with_params(KdfParams(8, 1, 1)))
     with pytest.raises(UnsafeParameters) as err:
         open_vault(copy)
     assert "safe range" in err.value.what
@@ -380,7 +391,8 @@ def _tamper_custody(path: Path, how: str) -> None:
             v.db.execute("DELETE FROM custody WHERE seq = 2")
         elif how == "reordered":
             r2, r3 = rows[1], rows[2]
-            cols = "utc, offset_minutes, actor, action, subject, details, prev_hash, entry_hash, mac"
+            cols = "utc, offset_minutes, actor, action, subject, details, prev_hash, entry_hash, "
+            cols += "mac"
             for target, source in ((2, r3), (3, r2)):
                 v.db.execute(
                     f"UPDATE custody SET ({cols}) = (?,?,?,?,?,?,?,?,?) WHERE seq = ?",  # noqa: S608
