@@ -40,7 +40,8 @@ def test_loc_bagit_library_validates_the_bag(sealed: Sealed) -> None:
     bag = bagit.Bag(str(sealed.bag))
     bag.validate()  # raises BagValidationError with every problem otherwise
     assert bag.info["External-Identifier"] == sealed.result.bundle_id
-    assert bag.info["Payload-Oxum"] == f"{sealed.result.payload_bytes}.{sealed.result.payload_files}"
+    result = sealed.result
+    assert bag.info["Payload-Oxum"] == f"{result.payload_bytes}.{result.payload_files}"
 
 
 @pytest.mark.parametrize("manifest", ["manifest-sha256.txt", "tagmanifest-sha256.txt"])

@@ -4,13 +4,9 @@ See ``docs/exports.md`` for the layout, what is signed and how a lawyer checks a
 standard tools.
 """
 
-from exporters.bundle.builder import (
-    ExportOptions,
-    ExportResult,
-    ExportStopped,
-    export_case,
-    select_items,
-)
+from exporters.bundle.builder import export_case
+from exporters.bundle.options import ExportOptions, ExportResult, ExportStopped
+from exporters.bundle.selection import select_items
 from exporters.bundle.verify import Problem, VerifyReport, verify_bundle
 
 __all__ = [

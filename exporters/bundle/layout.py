@@ -42,6 +42,7 @@ TAKEDOWNS = "data/takedowns/takedowns.jsonl"
 COMPLAINT_DIR = "data/complaint"
 HASHES_DIR = "data/hashes"
 HASHES_CSV = "data/hashes/hashes.csv"
+HASH_LIST_CSV = "data/hashes/hash-list.csv"
 
 # Tag files the tag manifest cannot cover: the signature over it and what is added after it.
 UNSIGNED_TAG_FILES = frozenset({TAGMANIFEST, SIGNATURE, TIMESTAMP, TIMESTAMP_CHAIN})

@@ -10,7 +10,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from exporters.bundle import ExportOptions, export_case, verify_bundle
 from ui.cli import common
 from ui.cli.common import UsageError, emit_json, say
 from vault import cases, i18n
@@ -30,10 +29,15 @@ def _langs(value: str) -> tuple[str, ...]:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+    # Our --lang takes a list ("ko,en") where the global one takes ko|en. "resolve" edits the
+    # parent's --lang action in place, so this parser gets a fresh parent of its own (the
+    # shared one, added by main's add_parser, would then break --lang for every command).
+    p = argparse._SubParsersAction.add_parser(
+        sub,
         "export",
         help="export a case as a sealed, signed evidence bundle (BagIt folder and zip)",
-        conflict_handler="resolve",  # our --lang takes a list; the global one takes ko|en
+        parents=[common.global_parent()],
+        conflict_handler="resolve",
     )
     p.add_argument("case", nargs="?", help="case id or title (default: the only case)")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write into")
@@ -119,6 +123,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     args.lang = lg
     if args.items and args.marked_only:
         raise UsageError("Use either --items or --marked-only, not both.")
+    from exporters.bundle import ExportOptions, export_case
+
     options = ExportOptions(
         out_dir=args.out,
         items=tuple(args.items),
@@ -182,6 +188,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from exporters.bundle import verify_bundle
+
     lg = common.lang(args)
     progress = _Progress()
     try:
