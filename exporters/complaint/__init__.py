@@ -38,8 +38,8 @@ from exporters.complaint.pdf_writer import render_pdf
 from exporters.complaint.report_en import report_document
 from exporters.complaint.signing import sign_pdf
 from exporters.complaint.text_writer import render_text
-from vault.durable import fsync_dir, fsync_file, open_private, storage_error
 from vault import evidence
+from vault.durable import fsync_dir, fsync_file, open_private, storage_error
 from vault.errors import InputRejected
 from vault.records import Case
 from vault.signing import load_export_key

@@ -15,6 +15,7 @@ from exporters.complaint.model import (
     ComplaintData,
     ExhibitRow,
     SightingRow,
+    TakedownRow,
 )
 from exporters.complaint.wording import (
     HARM_KO,
@@ -82,12 +83,12 @@ def _complainant(data: ComplaintData) -> list[b.Block]:
         ("이메일", p.email),
     ]
     a = data.agent
+    legal, attorney = a.kind == AgentKind.LEGAL, a.kind == AgentKind.ATTORNEY
     agent_text = (
-        f"{_box(a.kind == AgentKind.LEGAL)} 법정대리인 (성명: {a.name if a.kind == AgentKind.LEGAL else ''}"
-        f", 연락처: {a.phone if a.kind == AgentKind.LEGAL else ''})\n"
-        f"{_box(a.kind == AgentKind.ATTORNEY)} 고소대리인 (성명: 변호사 "
-        f"{a.name if a.kind == AgentKind.ATTORNEY else ''}, 연락처: "
-        f"{a.phone if a.kind == AgentKind.ATTORNEY else ''})"
+        f"{_box(legal)} 법정대리인 (성명: {a.name if legal else ''}, "
+        f"연락처: {a.phone if legal else ''})\n"
+        f"{_box(attorney)} 고소대리인 (성명: 변호사 {a.name if attorney else ''}, "
+        f"연락처: {a.phone if attorney else ''})"
     )
     rows.append(("대리인에 의한 고소", agent_text))
     out: list[b.Block] = [b.Heading(SECTIONS[0]), b.Fields(tuple(rows))]
@@ -139,10 +140,7 @@ def _offenders(data: ComplaintData) -> list[b.Block]:
 
 
 def charges_sentence(data: ComplaintData) -> str:
-    if data.statutes:
-        names = " 및 ".join(f"{s.charge_ko}죄" for s in data.statutes)
-    else:
-        names = "○○죄"
+    names = " 및 ".join(f"{s.charge_ko}죄" for s in data.statutes) if data.statutes else "○○죄"
     return f"고소인은 피고소인을 {names}로 고소하오니 처벌하여 주시기 바랍니다."
 
 
@@ -300,7 +298,7 @@ def _exhibit_row(e: ExhibitRow) -> b.Row:
     posted = join([e.platform, f"게시자: {e.uploader}" if e.uploader else "",
                    f"게시일시: {e.posted_at}" if e.posted_at else ""], "\n")
     collected = join(
-        [f"캡처: {e.capture_time}" if e.capture_time else "",
+        [f"캡처: {when(e.capture_time, 'ko')}" if e.capture_time else "",
          f"보관: {when(e.imported_utc, 'ko')}" if e.imported_utc else ""],
         "\n",
     )
@@ -326,6 +324,14 @@ _EXHIBIT_HEADER = ("순번", "증거", "출처·게시 정보", "수집 일시",
 _EXHIBIT_WIDTHS = (0.14, 0.30, 0.24, 0.20, 0.12)
 
 
+def _takedown_row(t: TakedownRow) -> b.Row:
+    details = [f"관련 증거: {exhibits_ko(t.sighting_exhibits)}"] if t.sighting_exhibits else []
+    details += [f"{when(u, 'ko')} {label(STATUS_KO, s)} {n}".strip() for u, s, n in t.history]
+    return b.Row(
+        (t.recipient, t.channel, t.date, t.ticket, label(STATUS_KO, t.status)), tuple(details)
+    )
+
+
 def _schedule(data: ComplaintData) -> list[b.Block]:
     out: list[b.Block] = [
         b.PageBreak(),
@@ -347,8 +353,10 @@ def _schedule(data: ComplaintData) -> list[b.Block]:
     ]
     thumbs = [e for e in data.exhibits if e.thumbnail_png]
     if thumbs:
-        out.append(b.Para("※ 아래 미리보기는 내용을 알아볼 수 없도록 강하게 흐리게 처리한 것입니다.",
-                          b.Style.SMALL))
+        out.append(
+            b.Para("※ 아래 미리보기는 내용을 알아볼 수 없도록 강하게 흐리게 처리했습니다.",
+                   b.Style.SMALL)
+        )
         out.extend(b.Thumbnail(e.thumbnail_png or b"", e.exhibit_ko) for e in thumbs)
     out.append(b.Heading("4. 기타 증거"))
     extra = [
@@ -356,31 +364,16 @@ def _schedule(data: ComplaintData) -> list[b.Block]:
         + (f"(번들 ID {data.bundle_id})" if data.bundle_id else "")
         + "에 들어 있습니다."
     ]
+    out.append(b.Para("\n".join(extra)))
     if data.takedowns:
-        out.append(b.Para("\n".join(extra)))
         out.append(b.Heading("삭제 요청 내역", 2))
         out.append(
             b.Table(
                 ("요청 대상", "방법", "일자", "접수번호", "상태"),
-                tuple(
-                    b.Row(
-                        (t.recipient, t.channel, t.date, t.ticket, label(STATUS_KO, t.status)),
-                        tuple(
-                            [f"관련 증거: {exhibits_ko(t.sighting_exhibits)}"]
-                            if t.sighting_exhibits else []
-                        )
-                        + [
-                            f"{when(u, 'ko')} {label(STATUS_KO, s)} {n}".strip()
-                            for u, s, n in t.history
-                        ],
-                    )
-                    for t in data.takedowns
-                ),
+                tuple(_takedown_row(t) for t in data.takedowns),
                 (0.26, 0.16, 0.18, 0.22, 0.18),
             )
         )
-    else:
-        out.append(b.Para("\n".join(extra)))
     return out
 
 

@@ -15,6 +15,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -33,6 +34,12 @@ from exporters.complaint import blocks as b
 from exporters.complaint.fonts import FontChoice, korean_font
 
 MARGIN = 18 * mm
+ROWS_PER_TABLE = 10
+#: Table cells longer than this are cut (with a note) so one row never outgrows a page; the
+#: editable .docx/.txt versions keep the full text.
+CELL_CHARS = 500
+DETAIL_CHARS = 2000
+_PAD = 4
 _GRID = colors.HexColor("#888888")
 _HEAD_BG = colors.HexColor("#E8E8E8")
 _DETAIL_BG = colors.HexColor("#F6F6F6")
@@ -40,7 +47,7 @@ _DETAIL_BG = colors.HexColor("#F6F6F6")
 
 def _styles(font: FontChoice) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle(
-        "body", fontName=font.regular, fontSize=10, leading=15, wordWrap="CJK", spaceAfter=4
+        "body", fontName=font.regular, fontSize=10, leading=15, splitLongWords=1, spaceAfter=4
     )
     return {
         "body": base,
@@ -83,13 +90,52 @@ def _styles(font: FontChoice) -> dict[str, ParagraphStyle]:
     }
 
 
-def _text(value: str) -> str:
-    """Escape user text for a Paragraph, keeping line breaks."""
-    return "<br/>".join(escape(line) for line in value.split("\n"))
+def _break_long_word(word: str, width: float, font: str, size: float) -> list[str]:
+    """Split one token (a URL, a hash) into pieces that each fit ``width``."""
+    pieces, current, used = [], [], 0.0
+    for ch in word:
+        w = stringWidth(ch, font, size)
+        if current and used + w > width:
+            pieces.append("".join(current))
+            current, used = [], 0.0
+        current.append(ch)
+        used += w
+    if current:
+        pieces.append("".join(current))
+    return pieces
+
+
+def _cap(value: str, limit: int) -> str:
+    if len(value) <= limit:
+        return value
+    return value[:limit] + " … [cut here; the full text is in the .docx/.txt version]"
+
+
+def _text(value: str, width: float | None = None, style: ParagraphStyle | None = None) -> str:
+    """Escape user text for a Paragraph, keeping line breaks and pre-splitting tokens wider than
+    ``width`` (reportlab's own long-word splitting is very slow on long URLs)."""
+    lines = []
+    for line in value.split("\n"):
+        if width is not None and style is not None:
+            words = []
+            for word in line.split(" "):
+                if stringWidth(word, style.fontName, style.fontSize) > width:
+                    words.append(
+                        "<br/>".join(
+                            escape(p)
+                            for p in _break_long_word(word, width, style.fontName, style.fontSize)
+                        )
+                    )
+                else:
+                    words.append(escape(word))
+            lines.append(" ".join(words))
+        else:
+            lines.append(escape(line))
+    return "<br/>".join(lines)
 
 
 def _numbered_canvas(footer: str, font: FontChoice) -> type[Canvas]:
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(Canvas):  # type: ignore[misc]
         """Defers pages so each footer can say "page N / M"."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -127,7 +173,12 @@ class _Renderer:
         self.st = _styles(font)
 
     def para(self, text: str, style: str = "body") -> Paragraph:
-        return Paragraph(_text(text), self.st[style])
+        st = self.st[style]
+        return Paragraph(_text(text, self.width - 12, st), st)
+
+    def cell(self, text: str, width: float, style: str = "cell") -> Paragraph:
+        st = self.st[style]
+        return Paragraph(_text(text, width - 2 * _PAD - 1, st), st)
 
     def block(self, block: b.Block) -> list[Flowable]:
         if isinstance(block, b.Heading):
@@ -144,11 +195,11 @@ class _Renderer:
         return [RLPageBreak()]
 
     def fields(self, block: b.Fields) -> Table:
+        widths = [self.width * 0.26, self.width * 0.74]
         data = [
-            [Paragraph(_text(k), self.st["cellhead"]), Paragraph(_text(v), self.st["cell"])]
-            for k, v in block.rows
+            [self.cell(k, widths[0], "cellhead"), self.cell(v, widths[1])] for k, v in block.rows
         ]
-        t = Table(data, colWidths=[self.width * 0.26, self.width * 0.74])
+        t = Table(data, colWidths=widths)
         t.setStyle(
             TableStyle(
                 [
@@ -156,6 +207,8 @@ class _Renderer:
                     ("GRID", (0, 0), (-1, -1), 0.5, _GRID),
                     ("BACKGROUND", (0, 0), (0, -1), _HEAD_BG),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
                 ]
             )
         )
@@ -165,8 +218,21 @@ class _Renderer:
     def table(self, block: b.Table) -> list[Flowable]:
         if not block.rows:
             return [self.para(block.empty_text, "small")] if block.empty_text else []
+        # reportlab re-measures a whole table each time it splits one across pages, which is
+        # quadratic in its length; short tables (the header repeats on each) keep 200+
+        # exhibits fast.
+        out: list[Flowable] = []
+        for start in range(0, len(block.rows), ROWS_PER_TABLE):
+            out.append(self._table_part(block, block.rows[start : start + ROWS_PER_TABLE]))
+        out.append(Spacer(1, 6))
+        return out
+
+    def _table_part(self, block: b.Table, rows: tuple[b.Row, ...]) -> Flowable:
         ncols = len(block.header)
-        data: list[list[Any]] = [[Paragraph(_text(h), self.st["cellhead"]) for h in block.header]]
+        widths = [self.width * w for w in block.widths]
+        data: list[list[Any]] = [
+            [self.cell(h, w, "cellhead") for h, w in zip(block.header, widths, strict=True)]
+        ]
         cmds: list[tuple[Any, ...]] = [
             ("FONTNAME", (0, 0), (-1, -1), self.font.regular),
             ("GRID", (0, 0), (-1, -1), 0.5, _GRID),
@@ -174,18 +240,29 @@ class _Renderer:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
         ]
-        for row in block.rows:
-            data.append([Paragraph(_text(c), self.st["cell"]) for c in row.cells])
+        for row in rows:
+            first = len(data)
+            data.append(
+                [self.cell(_cap(c, CELL_CHARS), w) for c, w in zip(row.cells, widths, strict=True)]
+            )
             for detail in row.details:
                 r = len(data)
-                data.append([Paragraph(_text(detail), self.st["cell"])] + [""] * (ncols - 1))
+                detail_cell = self.cell(_cap(detail, DETAIL_CHARS), self.width)
+                data.append([detail_cell] + [""] * (ncols - 1))
                 cmds += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), _DETAIL_BG)]
+            # An exhibit's row and its URL/hash lines always stay on one page.
+            cmds.append(("NOSPLIT", (0, first), (-1, len(data) - 1)))
         t = LongTable(
-            data, colWidths=[self.width * w for w in block.widths], repeatRows=1, splitByRow=1
+            data,
+            colWidths=widths,
+            repeatRows=1,
+            splitByRow=1,
         )
         t.setStyle(TableStyle(cmds))
-        return [t, Spacer(1, 6)]
+        return t
 
 
 def render_pdf(doc: b.Document, *, font: FontChoice | None = None) -> bytes:

@@ -136,7 +136,7 @@ def _timeline(data: ComplaintData) -> list[b.Block]:
 def _exhibit_row(e: ExhibitRow) -> b.Row:
     source = join([e.platform, f"uploader: {e.uploader}" if e.uploader else "",
                    f"posted: {e.posted_at}" if e.posted_at else ""], "\n")
-    captured = join([f"captured: {e.capture_time}" if e.capture_time else "",
+    captured = join([f"captured: {when(e.capture_time, 'en')}" if e.capture_time else "",
                      f"stored: {when(e.imported_utc, 'en')}" if e.imported_utc else ""], "\n")
     details = []
     if e.source_url:
