@@ -15,25 +15,24 @@ import pytest
 
 from exporters.bundle import verify_bundle
 from exporters.bundle.public_chain import check as check_chain
-from tests.conftest import PASSPHRASE
 from tests.test_bundle_fixtures import (
     HOSTILE_NAME,
     JPEG,
     VIDEO_BYTES,
     Sealed,
+    open_vault,
     openssl_verify,
     run_script,
-    seal,
     sha256sum_check,
+    shared_seal,
     tools_only_path,
 )
 from vault import custody
-from vault.store import Vault
 
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory: pytest.TempPathFactory) -> Sealed:
-    return seal(tmp_path_factory.mktemp("bundle"), make_zip=True)
+    return shared_seal(tmp_path_factory)
 
 
 def test_loc_bagit_library_validates_the_bag(sealed: Sealed) -> None:
@@ -152,8 +151,12 @@ def test_custody_chain_is_public_and_the_export_is_in_the_vault_log(sealed: Seal
     assert entries[-1]["action"] == "exported"
     assert entries[-1]["details"]["bundle_id"] == sealed.result.bundle_id
     assert {e["action"] for e in entries[:-1]} >= {"imported"}
-    with Vault.open(sealed.vault_path, PASSPHRASE) as vault:
-        logged = [e for e in custody.entries(vault.db) if e.action == "exported"]
+    with open_vault(sealed) as vault:
+        logged = [
+            e
+            for e in custody.entries(vault.db)
+            if e.action == "exported" and e.details["bundle_id"] == sealed.result.bundle_id
+        ]
         assert vault.check().ok
     assert len(logged) == 1
     assert logged[0].details["bundle_id"] == sealed.result.bundle_id

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from exporters.bundle import ExportOptions, ExportResult, export_case
@@ -96,6 +97,26 @@ def seal(root: Path, **options: object) -> Sealed:
     finally:
         vault.lock()
     return Sealed(root / "vault", case.id, result)
+
+
+_SHARED: dict[Path, Sealed] = {}
+
+
+def shared_seal(factory: pytest.TempPathFactory) -> Sealed:
+    """One sealed bundle (with zip) for the whole test session, under pytest's temp folder.
+
+    Tests must not change it: they copy the bag before tampering, and open the vault only to
+    read it or to make further exports of their own.
+    """
+    base = factory.getbasetemp()
+    if base not in _SHARED:
+        _SHARED[base] = seal(factory.mktemp("shared-bundle"), make_zip=True)
+    return _SHARED[base]
+
+
+def open_vault(sealed: Sealed) -> Vault:
+    clock = fixed_clock(datetime(2026, 2, 3, tzinfo=UTC))
+    return Vault.open(sealed.vault_path, PASSPHRASE, clock=clock)
 
 
 def copy_bag(bag: Path, dest: Path) -> Path:

@@ -21,8 +21,8 @@ from tests.test_bundle_fixtures import (
     copy_bag,
     openssl_verify,
     run_script,
-    seal,
     sha256sum_check,
+    shared_seal,
     tools_only_path,
 )
 from vault.signing import make_export_key
@@ -130,7 +130,7 @@ TAMPERS: dict[str, Tamper] = {
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory: pytest.TempPathFactory) -> Sealed:
-    return seal(tmp_path_factory.mktemp("tamper"))
+    return shared_seal(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -198,10 +198,7 @@ def test_cli_names_each_problem_in_korean_and_exits_nonzero(sealed: Sealed, tmp_
         result.stdout
     )
     assert "봉인 후 변경됨(해시 불일치): bag-info.txt" in result.stdout
-    english = run_cli("verify", str(bag), "--json", "--lang", "en")
-    assert english.returncode != 0
-    import json
-
-    doc = json.loads(english.stdout)
-    assert doc["ok"] is False
-    assert {p["code"] for p in doc["problems"]} >= {"renamed", "changed"}
+    report = verify_bundle(bag).to_json("en")
+    assert report["ok"] is False
+    codes = {p["code"] for p in report["problems"]}  # type: ignore[union-attr]
+    assert codes >= {"renamed", "changed"}

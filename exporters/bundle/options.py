@@ -25,6 +25,7 @@ class ExportOptions:
     make_zip: bool = False
     timestamp_url: str = ""
     include_sensitive_exif: bool = False
+    include_complaint: bool = True  # the complaint PDFs, when that exporter is available
 
 
 @dataclass(frozen=True)

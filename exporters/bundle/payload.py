@@ -90,6 +90,9 @@ def _write_optional(ctx: BuildContext) -> None:
     hash_list = optional_parts.perceptual_hash_list(ctx.vault, ctx.case, ctx.items)
     if hash_list is not None:
         ctx.writer.write_bytes(layout.HASH_LIST_CSV, hash_list)
+    if not ctx.options.include_complaint:
+        ctx.info_extra.append(("Ansim-Complaint", "not included (not chosen)"))
+        return
     complaint = optional_parts.complaint_documents(
         ctx.vault, ctx.case, ctx.options.langs, ctx.bundle_id, ctx.fingerprint
     )

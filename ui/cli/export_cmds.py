@@ -67,6 +67,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="include EXIF location (GPS) and device serial numbers (left out by default)",
     )
+    p.add_argument(
+        "--no-complaint",
+        action="store_true",
+        help="leave out the complaint documents (e.g. for a platform or a hotline)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
 
@@ -134,6 +139,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         make_zip=args.zip,
         timestamp_url=args.timestamp_url,
         include_sensitive_exif=args.include_sensitive_exif,
+        include_complaint=not args.no_complaint,
     )
     progress = _Progress()
     with common.open_vault(args) as vault:
