@@ -100,3 +100,36 @@ def test_fetcher_stops_before_requesting_when_cancelled() -> None:
         with Fetcher(FetchPolicy(), cancel=stop) as f, pytest.raises(ScanCancelled):
             f.fetch(srv.url("/a"))
         assert srv.requests == []
+
+
+def test_search_only_fingerprint_finds_exactly_what_the_full_one_finds() -> None:
+    from PIL import Image
+
+    from tests._scan_server import encode, photo, screenshot_of
+    from vault.fingerprints import fingerprint_image
+    from vault.fingerprints.decode import decode_image
+    from vault.matching import FingerprintIndex
+    from vault.scanning.candidate import query_fingerprint
+
+    originals = [photo(i) for i in (1, 2, 3)]
+    index = FingerprintIndex(
+        (str(i), fingerprint_image(encode(o, "PNG"))) for i, o in enumerate(originals))
+    w, h = originals[2].size
+    candidates = [
+        originals[0].resize((320, 240)),
+        originals[1].transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+        originals[2].crop((int(w * .08), int(h * .08), int(w * .92), int(h * .92))),
+        screenshot_of(originals[0]),
+        originals[1].rotate(90, expand=True),
+        Image.new("RGB", (300, 200), (40, 40, 40)),
+        photo(101), photo(102, (1200, 900)),
+    ]
+    found = 0
+    for pic in candidates:
+        data = encode(pic)
+        d = decode_image(data)
+        quick = query_fingerprint(d.rgb, width=d.width, height=d.height, fmt=d.format,
+                                  sha256=d.sha256, md5=d.md5)
+        assert index.search(quick) == index.search(fingerprint_image(data))
+        found += bool(index.search(quick))
+    assert found == 5

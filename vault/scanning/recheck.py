@@ -56,7 +56,7 @@ def _still_matches(vault: Vault, s: Sighting, data: bytes) -> bool:
     if doc is None:
         return False
     try:
-        candidate = fingerprint_candidate(data, kind)
+        candidate = fingerprint_candidate(data, kind, full=True)
     except InputRejected:
         return False
     stored = fingerprint_from_json(json.loads(doc))

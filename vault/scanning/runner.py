@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from vault import repo
@@ -27,6 +28,8 @@ from vault.errors import AnsimError, InputRejected
 from vault.fingerprints import (
     Fingerprint,
     VideoFingerprint,
+    fingerprint_file,
+    fingerprint_image,
     fingerprint_pixels,
     fingerprint_video,
     sniff,
@@ -34,6 +37,7 @@ from vault.fingerprints import (
 from vault.fingerprints.decode import decode_image, read_source
 from vault.matching import Match
 from vault.records import EvidenceItem, Link, Sighting
+from vault.scanning.candidate import query_fingerprint
 from vault.scanning.crawl import MediaRef, crawl
 from vault.scanning.fetcher import Fetcher, FetchFailed, FetchPolicy, host_key
 from vault.scanning.folder import NOT_MEDIA, FolderFile, FolderSkip, walk_folder
@@ -138,11 +142,15 @@ class _Timer:
         return StageTimes(**self.t)
 
 
-def fingerprint_candidate(data: bytes, kind: str, timer: _Timer | None = None) -> Fingerprint:
+def fingerprint_candidate(
+    data: bytes, kind: str, timer: _Timer | None = None, *, full: bool = False
+) -> Fingerprint:
     """Fingerprint a candidate held in memory. ``kind`` is ``image`` or ``video``.
 
-    A downloaded video is compared by its exact bytes only: frames are sampled from files, and
-    a download is never written to disk (see docs/scanning.md).
+    By default a picture gets the search-only fingerprint (``candidate.query_fingerprint``);
+    ``full=True`` gives the complete one that can be stored or compared both ways. A
+    downloaded video is compared by its exact bytes only: frames are sampled from files, and a
+    download is never written to disk (see docs/scanning.md).
     """
     if kind == "video":
         return VideoFingerprint(
@@ -153,12 +161,30 @@ def fingerprint_candidate(data: bytes, kind: str, timer: _Timer | None = None) -
     t0 = time.perf_counter()
     decoded = decode_image(data)
     t1 = time.perf_counter()
-    fp = fingerprint_pixels(decoded.rgb, sha256=decoded.sha256, md5=decoded.md5,
-                            fmt=decoded.format)
+    if full:
+        fp: Fingerprint = fingerprint_pixels(decoded.rgb, sha256=decoded.sha256,
+                                             md5=decoded.md5, fmt=decoded.format)
+    else:
+        fp = query_fingerprint(decoded.rgb, width=decoded.width, height=decoded.height,
+                               fmt=decoded.format, sha256=decoded.sha256, md5=decoded.md5)
     if timer is not None:
         timer.add("decode_s", t1 - t0)
         timer.add("hash_s", time.perf_counter() - t1)
     return fp
+
+
+def _stored_fingerprint_json(found: _Found, root: str) -> str:
+    """The complete fingerprint of a matching candidate, for its stored copy ("" if none)."""
+    try:
+        if found.data is not None:
+            if isinstance(found.fingerprint, VideoFingerprint):
+                return ""
+            fp: Fingerprint | None = fingerprint_image(found.data)
+        else:
+            fp = fingerprint_file(Path(root) / found.where)
+    except InputRejected:
+        return ""
+    return json.dumps(fp.to_json(), sort_keys=True) if fp is not None else ""
 
 
 class _Checker:
@@ -364,12 +390,13 @@ def run_scan(
             matched_item_id=best.item_id, band=best.band, score=best.score,
             matched_how=best.how, match_detail=best.detail, original_name=found.name,
         )
-        fp_json = json.dumps(found.fingerprint.to_json(), sort_keys=True)
+        root = _folder_root(source) if found.data is None else ""
+        fp_json = _stored_fingerprint_json(found, root)
         if found.data is not None:
             sighting = record_sighting(vault, facts, found.data, case_id=target_case,
                                        scan_id=scan_id, fingerprint_json=fp_json)
         else:
-            with open(os.path.join(_folder_root(source), found.where), "rb") as fh:
+            with open(os.path.join(root, found.where), "rb") as fh:
                 sighting = record_sighting(vault, facts, fh, case_id=target_case,
                                            scan_id=scan_id, fingerprint_json=fp_json)
         sightings.append(sighting)
