@@ -92,7 +92,9 @@ def _styles(font: FontChoice) -> dict[str, ParagraphStyle]:
 
 def _break_long_word(word: str, width: float, font: str, size: float) -> list[str]:
     """Split one token (a URL, a hash) into pieces that each fit ``width``."""
-    pieces, current, used = [], [], 0.0
+    pieces: list[str] = []
+    current: list[str] = []
+    used = 0.0
     for ch in word:
         w = stringWidth(ch, font, size)
         if current and used + w > width:

@@ -67,8 +67,8 @@ def _summary(data: ComplaintData) -> list[b.Block]:
         ("Where", data.incident_place or join(sorted({e.platform for e in data.exhibits
                                                       if e.platform})) or "(not given)"),
         ("Person(s) responsible", "\n".join(offenders) or "unknown"),
-        ("Evidence", f"{len(data.exhibits)} exhibits, {len(data.sightings)} re-uploads found, "
-                     f"{len(data.takedowns)} takedown requests"),
+        ("Evidence", f"exhibits: {len(data.exhibits)}; re-uploads found: "
+                     f"{len(data.sightings)}; takedown requests: {len(data.takedowns)}"),
     ]
     out: list[b.Block] = [b.Heading(SECTIONS[0]), b.Fields(tuple(rows))]
     if data.summary:
@@ -91,8 +91,14 @@ def _summary(data: ComplaintData) -> list[b.Block]:
 
 def _timeline(data: ComplaintData) -> list[b.Block]:
     entries = [
-        _Entry(e.date, e.date, f"{e.kind}: {e.description}" if e.kind else e.description,
-               "", "", "")
+        _Entry(
+            e.date,
+            e.date,
+            f"{e.kind.replace('_', ' ')}: {e.description}" if e.kind else e.description,
+            "",
+            "",
+            "",
+        )
         for e in data.events
     ]
     for s in data.sightings:
@@ -117,7 +123,7 @@ def _timeline(data: ComplaintData) -> list[b.Block]:
                 + f"; status: {label(STATUS_EN, t.status)}",
                 exhibits_en(t.sighting_exhibits),
                 t.recipient,
-                t.ticket,
+                "",
             )
         )
     entries.sort(key=lambda e: e.sort_key)
