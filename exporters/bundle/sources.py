@@ -148,13 +148,13 @@ class ZipSource(BundleSource):
                 self.problems.append(SourceProblem("zip_bomb", b.filename, "overlap"))
 
     def _prefix(self, names: list[str]) -> str:
+        """"" for a bag at the top of the zip, "X/" for a bag in one top folder X."""
         if "bagit.txt" in names:
             return ""
-        tops = {n.split("/", 1)[0] for n in names}
+        tops = [n[: -len("bagit.txt")] for n in names if n.endswith("/bagit.txt")]
+        tops = [t for t in tops if t.count("/") == 1]
         if len(tops) == 1:
-            top = next(iter(tops))
-            if f"{top}/bagit.txt" in names:
-                return top + "/"
+            return tops[0]
         self.problems.append(SourceProblem("no_bag", ""))
         return ""
 
