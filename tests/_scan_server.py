@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -132,7 +133,8 @@ def photo(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
         x0, y0 = int(rng.integers(0, w)), int(rng.integers(0, h))
         x1 = x0 + int(rng.integers(w // 12, w // 3))
         y1 = y0 + int(rng.integers(h // 12, h // 3))
-        colour = tuple(int(c) for c in rng.integers(0, 256, 3))
+        r, g, b = (int(c) for c in rng.integers(0, 256, 3))
+        colour = (r, g, b)
         if rng.random() < 0.5:
             draw.ellipse((x0, y0, x1, y1), fill=colour)
         else:
@@ -141,7 +143,7 @@ def photo(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
     return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
 
 
-def encode(im: Image.Image, fmt: str = "JPEG", **kw: object) -> bytes:
+def encode(im: Image.Image, fmt: str = "JPEG", **kw: Any) -> bytes:
     buf = io.BytesIO()
     im.save(buf, format=fmt, **kw)
     return buf.getvalue()

@@ -44,7 +44,8 @@ def test_walk_visits_each_file_once_and_explains_skips(tmp_path: Path) -> None:
     skips = {s.rel: s for s in found if isinstance(s, FolderSkip)}
     assert skips["DCIM/loop"].error is False and "loop" in skips["DCIM/loop"].reason
     assert skips["Download/broken.jpg"].error is True
-    assert skips["Download/huge.jpg"].error is False and "1 MiB" in skips["Download/huge.jpg"].reason
+    huge = skips["Download/huge.jpg"]
+    assert huge.error is False and "1 MiB" in huge.reason
     assert skips["Download/notes.txt"].reason == "not a picture or video"
 
 
