@@ -20,8 +20,6 @@ from pathlib import Path
 from exporters.complaint.assemble import assemble
 from exporters.complaint.blocks import Document
 from exporters.complaint.complaint_ko import complaint_document
-from exporters.complaint.docx_writer import render_docx
-from exporters.complaint.fonts import korean_font
 from exporters.complaint.model import (
     Agent,
     AgentKind,
@@ -34,9 +32,7 @@ from exporters.complaint.model import (
     SightingRow,
     TakedownRow,
 )
-from exporters.complaint.pdf_writer import render_pdf
 from exporters.complaint.report_en import report_document
-from exporters.complaint.signing import sign_pdf
 from exporters.complaint.text_writer import render_text
 from vault import evidence
 from vault.durable import fsync_dir, fsync_file, open_private, storage_error
@@ -86,6 +82,8 @@ def file_name(lang: str, fmt: str) -> str:
 
 def document(data: ComplaintData, lang: str) -> Document:
     """The 고소장 (``ko``) or the incident report (``en``) as format-neutral blocks."""
+    from exporters.complaint.fonts import korean_font
+
     embedded = korean_font().embedded
     if lang == "ko":
         return complaint_document(data, font_embedded=embedded)
@@ -96,9 +94,15 @@ def render(data: ComplaintData, lang: str, fmt: str) -> bytes:
     """Pure rendering of ``data``; PDFs are unsigned and byte-stable for the same input."""
     _check(lang, fmt)
     doc = document(data, lang)
+    # reportlab, python-docx and pyHanko load only when a document is made, so that commands
+    # which never make one (and the CLI's start-up) stay fast.
     if fmt == "pdf":
+        from exporters.complaint.pdf_writer import render_pdf
+
         return render_pdf(doc)
     if fmt == "docx":
+        from exporters.complaint.docx_writer import render_docx
+
         return render_docx(doc)
     return render_text(doc)
 
@@ -129,6 +133,8 @@ def build_documents(
     Nothing is written and nothing is logged here: the caller (the bundle export) records the
     export in the custody log.
     """
+    from exporters.complaint.signing import sign_pdf
+
     for lang in langs:
         for fmt in formats:
             _check(lang, fmt)
@@ -241,5 +247,7 @@ def export_complaint(
                 "exhibits": exhibits,
             },
         )
+    from exporters.complaint.fonts import korean_font
+
     return ExportResult(out, lang, fmt, exhibits, fmt == "pdf", korean_font().embedded)
 
