@@ -25,6 +25,7 @@ class Statute:
     law_short_ko: str
     law_en: str
     article: str
+    article_en: str
     title_ko: str
     title_en: str
     charge_ko: str
@@ -39,7 +40,7 @@ class Statute:
         """``성폭력처벌법 제14조 (카메라 등을 이용한 촬영)`` or the English equivalent."""
         if lang == "ko":
             return f"{self.law_ko} {self.article} ({self.title_ko})"
-        return f"{self.law_en}, {self.article} ({self.title_en})"
+        return f"{self.law_en}, {self.article_en} ({self.title_en})"
 
     def summary(self, lang: str) -> str:
         return self.summary_ko if lang == "ko" else self.summary_en
@@ -67,6 +68,7 @@ def _statute(raw: dict[str, object]) -> Statute:
         law_short_ko=str(raw["law_short_ko"]),
         law_en=str(raw["law_en"]),
         article=str(raw["article"]),
+        article_en=str(raw["article_en"]),
         title_ko=str(raw["title_ko"]),
         title_en=str(raw["title_en"]),
         charge_ko=str(raw["charge_ko"]),
