@@ -336,7 +336,12 @@ class Vault:
             atomic_write(self.path / META_FILES[slot], blob)
             atomic_write(self.path / HEADER_FILES[0], packed)
         except BaseException:
-            self._reload()
+            if s.header.generation > 0:  # generation 0 was never on disk (Vault.create)
+                try:
+                    self._reload()
+                except Exception:  # the write error is the one to report
+                    log.warning("could not reload the vault after a failed commit; locking it")
+                    self.lock()
             raise
         s.header = new_header
         s.header_notes.clear()
