@@ -125,6 +125,8 @@ def _hash_everything(st: _State, on_progress: Callable[[int, int], None] | None)
         st.sizes[path] = size
         if keep and size <= MAX_TAG_FILE:
             st.small[path] = b"".join(buf)
+        elif keep:  # far larger than Ansim ever writes: not read, so it cannot pass
+            st.add("too_large", path)
 
 
 def _check_manifest(st: _State, name: str, payload: bool) -> set[str]:
