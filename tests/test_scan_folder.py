@@ -7,6 +7,8 @@ import io
 import os
 from pathlib import Path
 
+import pytest
+
 from tests._scan_server import encode, photo, screenshot_of
 from vault import cases, evidence
 from vault.records import ItemKind
@@ -76,3 +78,16 @@ def test_folder_scan_records_the_copies(vault: Vault, tmp_path: Path) -> None:
         data = (root / s.media_url).read_bytes()
         assert vault.read_blob_bytes(copy.blob.blob_id) == data  # type: ignore[union-attr]
     assert report.progress.seen == 5 and report.progress.checked == 5
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="the superuser can read every file")
+def test_unreadable_file_is_reported(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.jpg"
+    locked.write_bytes(encode(photo(5)))
+    locked.chmod(0)
+    try:
+        (skip,) = list(walk_folder(tmp_path, max_file_bytes=1 << 20))
+    finally:
+        locked.chmod(0o600)
+    assert isinstance(skip, FolderSkip) and skip.error and "not let Ansim read" in skip.reason

@@ -280,3 +280,23 @@ def test_no_pictures_to_look_for_is_a_clear_error(vault: Vault) -> None:
     case = cases.create_case(vault, "Empty", "B")
     with pytest.raises(InputRejected, match="no fingerprinted pictures"):
         run_scan(vault, UrlListSource(("http://127.0.0.1:9/x.jpg",)), case_id=case.id)
+
+
+def test_saved_links_are_checked_and_their_status_recorded(vault: Vault) -> None:
+    from vault import links
+    from vault.records import Source
+    from vault.scanning import LinksSource
+
+    case_id, items, pics = _add_originals(vault)
+    with ScanServer() as srv:
+        srv.routes["/post/1"] = Route(b"<p>look</p><img src='/i/1.jpg'>", headers=HTML)
+        srv.routes["/i/1.jpg"] = Route(encode(pics[1].resize((500, 375))), headers=JPEG)
+        page, _ = links.add_link(vault, case_id, Source(url=srv.url("/post/1")))
+        dead, _ = links.add_link(vault, case_id, Source(url=srv.url("/post/2")))
+        report = run_scan(vault, LinksSource(case_id), case_id=case_id, policy=FAST)
+    assert [(s.page_url, s.matched_item_id) for s in report.sightings] == [
+        (srv.url("/post/1"), items[1].id)]
+    assert [(e.where, e.code) for e in report.errors] == [(srv.url("/post/2"), "http_status")]
+    assert links.get_link(vault, page.id).last_status == "online"
+    assert links.get_link(vault, dead.id).last_status == "gone"
+    assert links.get_link(vault, dead.id).last_checked_utc

@@ -267,6 +267,28 @@ class _Checker:
         ))
 
 
+def _guarded(checker: _Checker, job: FolderFile | MediaRef) -> _Outcome:
+    """Check one candidate; an unexpected failure costs that candidate only, never the scan."""
+    try:
+        if isinstance(job, FolderFile):
+            return checker.check_file(job)
+        return checker.check_url(job)
+    except ScanCancelled:
+        raise
+    except FetchFailed as exc:
+        where = job.rel if isinstance(job, FolderFile) else job.media_url
+        return _Outcome(issue=ScanIssue(where, exc.reason, exc.what), error=True)
+    except InputRejected as exc:
+        where = job.rel if isinstance(job, FolderFile) else job.media_url
+        return _Outcome(issue=ScanIssue(where, "unreadable", exc.what or exc.title), error=True)
+    except Exception as exc:  # a bug or an odd file must not stop the whole scan
+        log.warning("a candidate could not be checked: %s", type(exc).__name__)
+        where = job.rel if isinstance(job, FolderFile) else job.media_url
+        return _Outcome(error=True, issue=ScanIssue(
+            where, "unexpected", "This one could not be checked because of an unexpected "
+            "problem; the scan went on."))
+
+
 def _allowed_hosts(urls: tuple[str, ...], extra: tuple[str, ...]) -> Callable[[str], bool]:
     keys = {host_key(u) for u in urls}
     bare: set[str] = set()
@@ -432,10 +454,7 @@ def run_scan(
                     tracker.add(errors=1 if job.error else 0, skipped=0 if job.error else 1)
                 continue
             tracker.add(seen=1)
-            if isinstance(job, FolderFile):
-                pending.add(pool.submit(checker.check_file, job))
-            else:
-                pending.add(pool.submit(checker.check_url, job))
+            pending.add(pool.submit(_guarded, checker, job))
             drain(2 * n_workers)
         tracker.stage("checking")
         drain(0)
