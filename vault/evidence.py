@@ -433,13 +433,17 @@ def _add_checked(
     verify_unchanged: Callable[[], None],
     kwargs: dict[str, object],
 ) -> AddResult:
-    finished = {"done": False}
+    """Read at most the size the file had when opened (a file that keeps growing cannot make
+    the import endless), then check it did not change."""
+    remaining = {"n": os.fstat(f.fileno()).st_size, "checked": False}
 
     class _Checking:
         def read(self, n: int = -1) -> bytes:
-            data = f.read(n)
-            if not data and not finished["done"]:
-                finished["done"] = True
+            want = remaining["n"] if n < 0 else min(n, remaining["n"])
+            data = f.read(want) if want > 0 else b""
+            remaining["n"] -= len(data)
+            if not data and not remaining["checked"]:
+                remaining["checked"] = True
                 verify_unchanged()
             return data
 
