@@ -279,3 +279,12 @@ def test_cli_export_and_verify(
         "--marked-only", "--lang", "en",
     )
     assert code == common.EXIT_USAGE and "--marked-only" in err
+
+
+def test_cli_verify_of_a_missing_bundle_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = str(tmp_path / "nope.zip")
+    code, _, err = run_main(monkeypatch, capsys, "verify", missing, "--lang", "en")
+    assert code == common.EXIT_ERROR
+    assert "There is no bundle at that path." in err

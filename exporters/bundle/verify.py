@@ -23,10 +23,15 @@ from exporters.bundle import bagit_files, layout, public_chain, tsa
 from exporters.bundle.cms import CmsInvalid, verify_signed_data
 from exporters.bundle.sources import BundleSource, open_source
 from vault import i18n
-from vault.errors import NotFound
+from vault.errors import AnsimError
 
 MAX_TAG_FILE = 64 * 1024 * 1024
 REQUIRED = (layout.BAGIT_TXT, layout.BAG_INFO, layout.MANIFEST, layout.TAGMANIFEST)
+
+
+class BundleNotFound(AnsimError):
+    title = "There is no bundle at that path."
+    next_step = "Check the folder or .zip file name and try again."
 
 
 @dataclass(frozen=True)
@@ -269,10 +274,7 @@ def verify_bundle(
     """Check the bundle at ``path`` (a bag folder or its zip); never extracts or changes it."""
     path = Path(path)
     if not path.exists():
-        raise NotFound(
-            "There is no bundle at that path.",
-            next_step="Check the folder or zip file name and try again.",
-        )
+        raise BundleNotFound()
     source = open_source(path)
     try:
         st = _State(source)
