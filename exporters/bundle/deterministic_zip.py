@@ -4,7 +4,7 @@ Entries are the bag's regular files under one top folder (the bag's name), sorte
 UTF-8 bytes), stored without compression (originals are already compressed, and stored entries
 do not depend on the zlib version), with a fixed time (1980-01-01 00:00) and fixed permissions
 (0644, 0755 for the verify script). Nothing else (owner, access time, extra fields, comment) is
-written. Files over 4 GiB use ZIP64 records, decided by their size alone.
+written. Files of 2 GiB or more use ZIP64 records, decided by their size alone.
 """
 
 from __future__ import annotations
