@@ -182,6 +182,11 @@ def test_export_writes_a_new_file_and_logs_custody(vault: Vault, tmp_path: Path)
     with pytest.raises(InputRejected):
         export_complaint(vault, case, out, lang="ko")
     assert not list(tmp_path.glob(".*partial"))
+    into_folder = export_complaint(vault, case, tmp_path, lang="en", fmt="txt")
+    assert into_folder.path == tmp_path / "incident-report-en.txt"
+    assert (into_folder.path.stat().st_mode & 0o077) == 0  # private to the user
+    with pytest.raises(InputRejected):
+        export_complaint(vault, case, tmp_path / "missing" / "x.pdf", lang="ko")
 
 
 def test_cli_complaint(cli_vault: Path, tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ Public API:
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,10 +31,10 @@ from exporters.complaint.model import (
     SightingRow,
     TakedownRow,
 )
+from exporters.complaint.output import remove_quietly, target_path, write_new_file
 from exporters.complaint.report_en import report_document
 from exporters.complaint.text_writer import render_text
 from vault import evidence
-from vault.durable import fsync_dir, fsync_file, open_private, storage_error
 from vault.errors import InputRejected
 from vault.records import Case
 from vault.signing import load_export_key
@@ -173,34 +172,6 @@ class ExportResult:
     font_embedded: bool
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """Write a new file (never overwrite); a partial file never remains."""
-    if path.exists():
-        raise InputRejected(
-            "A file with that name already exists there.",
-            next_step="Choose another name or folder; Ansim never overwrites files.",
-        )
-    if not path.parent.is_dir():
-        raise InputRejected("The folder for the document does not exist.")
-    tmp = path.with_name(f".{path.name}.ansim-partial")
-    try:
-        with open_private(tmp, exclusive=True) as f:
-            f.write(data)
-            fsync_file(f)
-        os.link(tmp, path)  # fails instead of replacing a file created meanwhile
-        tmp.unlink()
-        fsync_dir(path.parent)
-    except FileExistsError:
-        tmp.unlink(missing_ok=True)
-        raise InputRejected(
-            "A file with that name already exists there.",
-            next_step="Choose another name or folder; Ansim never overwrites files.",
-        ) from None
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise storage_error(exc) from exc
-
-
 def export_complaint(
     vault: Vault,
     case: Case,
@@ -216,7 +187,9 @@ def export_complaint(
     related: RelatedCases | None = None,
     station: str = "",
 ) -> ExportResult:
-    """Write one complaint document to ``out`` (a new file) and record it in the custody log."""
+    """Write one complaint document to ``out`` (a new file, or a new file named
+    ``complaint-ko.pdf`` etc. inside ``out`` when it is a folder) and record it in the custody
+    log; if the log cannot be written, the file is removed again."""
     _check(lang, fmt)
     [(_, blob)] = build_documents(
         vault,
@@ -231,23 +204,28 @@ def export_complaint(
         related=related,
         station=station,
     )
-    out = Path(out)
-    _write_new(out, blob)
+    path = target_path(out, file_name(lang, fmt))
+    write_new_file(path, blob)
     exhibits = sum(1 for i in evidence.list_items(vault, case.id) if i.include_in_export)
-    with vault.transaction():
-        vault.log(
-            "complaint_exported",
-            case.id,
-            {
-                "lang": lang,
-                "format": fmt,
-                "pseudonymous": pseudonymous,
-                "resident_number_included": bool(resident_number),
-                "thumbnails": include_thumbnails,
-                "exhibits": exhibits,
-            },
-        )
+    try:
+        with vault.transaction():
+            vault.log(
+                "complaint_exported",
+                case.id,
+                {
+                    "lang": lang,
+                    "format": fmt,
+                    "pseudonymous": pseudonymous,
+                    "resident_number_included": bool(resident_number),
+                    "thumbnails": include_thumbnails,
+                    "exhibits": exhibits,
+                },
+            )
+    except BaseException:
+        # An export the custody log does not know about must not exist.
+        remove_quietly(path)
+        raise
     from exporters.complaint.fonts import korean_font
 
-    return ExportResult(out, lang, fmt, exhibits, fmt == "pdf", korean_font().embedded)
+    return ExportResult(path, lang, fmt, exhibits, fmt == "pdf", korean_font().embedded)
 

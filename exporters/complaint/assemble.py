@@ -19,7 +19,7 @@ from exporters.complaint.model import (
 )
 from exporters.complaint.thumbnails import blurred_thumbnail
 from vault import notes, repo, statutes
-from vault.errors import InputRejected
+from vault.errors import AnsimError, InputRejected
 from vault.records import (
     Case,
     EvidenceItem,
@@ -53,7 +53,13 @@ def _posted_at(source: Source) -> str:
 def _thumbnail(vault: Vault, item: EvidenceItem) -> bytes | None:
     if item.blob is None or item.kind != ItemKind.IMAGE or item.size > THUMBNAIL_MAX_BYTES:
         return None
-    data = vault.read_blob_bytes(item.blob.blob_id, limit=THUMBNAIL_MAX_BYTES)
+    try:
+        data = vault.read_blob_bytes(item.blob.blob_id, limit=THUMBNAIL_MAX_BYTES)
+    except (AnsimError, ValueError):
+        # A thumbnail is optional: a damaged or missing copy is reported by 'ansim check',
+        # and the document still lists the exhibit with its hash.
+        log.info("a thumbnail was skipped because its stored copy could not be read")
+        return None
     return blurred_thumbnail(data)
 
 
