@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("--gb", type=float, default=3.0, help="size of the generated video")
     args = parser.parse_args()
     size = int(args.gb * 1000**3)
+    load_before = os.getloadavg()[0]
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     try:
@@ -174,6 +175,11 @@ def main() -> None:
         ),
         ("Peak memory of `verify` on the zip", f"{float(str(verified['hwm'])):.0f} MiB"),
         ("Verify result", "ok" if verified["ok"] else "FAILED"),
+        (
+            "Load average (1 min) before / after",
+            f"{load_before:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+            "(other work on the machine slows the disk-bound steps)",
+        ),
     ]
     body = (
         "### Sealed bundle export (`bench/bench_export.py`)\n\n"
