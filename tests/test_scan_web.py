@@ -229,6 +229,8 @@ def test_scan_again_skips_known_and_rejected(vault: Vault) -> None:
     stored = {s.id: s.status for s in repo.list_records(vault.db, Sighting)}
     assert stored == {by_name["a.jpg"].id: SightingStatus.CONFIRMED,
                       by_name["b.jpg"].id: SightingStatus.REJECTED}
+    assert repo.get(vault.db, Sighting, by_name["b.jpg"].id).review_note == "not her"
+    assert by_name["a.jpg"].match_detail == "whole image"
     rejected_copy = evidence.get_item(vault, by_name["b.jpg"].item_id)
     assert rejected_copy.include_in_export is False
 

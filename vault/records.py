@@ -225,6 +225,9 @@ class Sighting:
     matched_how: str  # "exact" | "whole" | "region" | "rotation" | "mirror" | "video" ...
     status: SightingStatus = SightingStatus.NEEDS_REVIEW
     scan_id: str = ""
+    # Added for issue 5 (scanning):
+    match_detail: str = ""  # a short plain phrase, e.g. "mirrored", "picture inside a screenshot"
+    review_note: str = ""  # the note given when it was confirmed or rejected
 
 
 class TakedownStatus(StrEnum):

@@ -152,6 +152,7 @@ def record_sighting(
             score=facts.score,
             matched_how=facts.matched_how,
             scan_id=scan_id,
+            match_detail=facts.match_detail,
         )
         repo.put(db, sighting)
         vault.log("sighting_recorded", sighting.id, {
@@ -176,7 +177,7 @@ def get_sighting(vault: Vault, sighting_id: str) -> Sighting:
 def confirm(vault: Vault, sighting_id: str, *, note: str = "") -> Sighting:
     """Mark a sighting as a real re-upload of the matched item."""
     s = get_sighting(vault, sighting_id)
-    updated = replace(s, status=SightingStatus.CONFIRMED)
+    updated = replace(s, status=SightingStatus.CONFIRMED, review_note=note)
     with vault.transaction() as db:
         _ensure(db)
         db.execute("DELETE FROM scan_false_positives WHERE sha256 = ?", (s.sha256,))
@@ -194,7 +195,7 @@ def reject(vault: Vault, sighting_id: str, *, note: str = "") -> Sighting:
     s = get_sighting(vault, sighting_id)
     if s.status == SightingStatus.REJECTED:
         return s
-    updated = replace(s, status=SightingStatus.REJECTED)
+    updated = replace(s, status=SightingStatus.REJECTED, review_note=note)
     with vault.transaction() as db:
         _ensure(db)
         db.execute(
