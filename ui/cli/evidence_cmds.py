@@ -347,12 +347,15 @@ class _ProgressLine:
         pct = 100 * p.bytes_done // p.bytes_total if p.bytes_total else 100
         name = p.current.name if p.current is not None else ""
         line = f"[{p.files_done}/{p.files_total}] {pct:3d}%  {p.bytes_done / 1e6:,.1f} MB  {name}"
-        sys.stderr.write("\r" + line[:78].ljust(78))
+        if sys.stderr.isatty():
+            sys.stderr.write("\r" + line[:78].ljust(78))
+        else:
+            sys.stderr.write(line + "\n")
         sys.stderr.flush()
         self._shown = True
 
     def done(self) -> None:
-        if self._shown:
+        if self._shown and sys.stderr.isatty():
             sys.stderr.write("\n")
             sys.stderr.flush()
 
