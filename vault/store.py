@@ -614,7 +614,11 @@ class Vault:
         return found
 
     def _sweep(self) -> None:
-        """Remove leftover ciphertext in tmp/ and blobs no metadata refers to."""
+        """Finish what a crash interrupted: remove leftover ciphertext in tmp/, temporary files
+        of header/metadata writes and blobs no metadata refers to, and bring a header copy that
+        an interrupted commit left one generation behind up to date. Damaged copies are left
+        alone so that ``check`` can name them (the next commit rewrites both)."""
+        self._refresh_stale_header_copies()
         tmp = self.path / "tmp"
         if tmp.is_dir():
             for p in tmp.iterdir():
@@ -630,6 +634,19 @@ class Vault:
             if len(name) == 32 and all(c in "0123456789abcdef" for c in name):
                 with contextlib.suppress(OSError):
                     self._blob_path(name).unlink()
+
+    def _refresh_stale_header_copies(self) -> None:
+        s = self._s
+        for name in HEADER_FILES:
+            try:
+                parsed = parse_header(_read_limited(self.path / name, HEADER_SIZE), name)
+            except (OSError, VaultDamaged):
+                continue
+            h = parsed.header
+            stale = h.generation < s.header.generation and h.vault_id == s.header.vault_id
+            if stale and parsed.mac_ok(s.keys.header_mac):
+                with contextlib.suppress(Exception):
+                    atomic_write(self.path / name, s.header.pack(s.keys.header_mac))
 
     def check(self, on_progress: Callable[[int, int], None] | None = None) -> CheckReport:
         """Verify the whole vault: both headers, metadata, custody chain, every blob, orphans."""
