@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -184,7 +185,8 @@ def test_export_writes_a_new_file_and_logs_custody(vault: Vault, tmp_path: Path)
     assert not list(tmp_path.glob(".*partial"))
     into_folder = export_complaint(vault, case, tmp_path, lang="en", fmt="txt")
     assert into_folder.path == tmp_path / "incident-report-en.txt"
-    assert (into_folder.path.stat().st_mode & 0o077) == 0  # private to the user
+    if os.name == "posix":
+        assert (into_folder.path.stat().st_mode & 0o077) == 0  # private to the user
     with pytest.raises(InputRejected):
         export_complaint(vault, case, tmp_path / "missing" / "x.pdf", lang="ko")
 
