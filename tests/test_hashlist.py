@@ -83,3 +83,10 @@ def test_unconfirmed_sightings_and_overwrites(vault: Vault, tmp_path: Path) -> N
     empty = cases.create_case(vault, "Empty", "E")
     with pytest.raises(ExportError, match="no pictures"):
         export_hashlist(vault, empty.id, tmp_path / "e.txt")
+
+
+def test_cli_offers_exactly_the_exporters_formats() -> None:
+    from exporters.hashlists import FORMATS
+    from ui.cli.scan_cmds import HASH_FORMATS
+
+    assert HASH_FORMATS == FORMATS

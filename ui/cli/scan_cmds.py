@@ -21,30 +21,21 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from exporters.hashlists import FORMATS, export_hashlist
 from ui.cli import common
 from ui.cli.common import UsageError, emit_json, lang, say
 from vault import cases, codec, i18n, repo, sightings, takedowns
 from vault.errors import NotFound
 from vault.records import EvidenceItem, Sighting, SightingStatus, TakedownStatus
-from vault.scanning import (
-    FetchPolicy,
-    FolderSource,
-    LinksSource,
-    PageSource,
-    ScanIssue,
-    ScanProgress,
-    ScanReport,
-    ScanSource,
-    check_url,
-    read_url_list,
-    recheck,
-    run_scan,
-)
 from vault.store import Vault
 
 if TYPE_CHECKING:
+    from vault.scanning import FetchPolicy, ScanIssue, ScanProgress, ScanReport, ScanSource
+
     Sub = argparse._SubParsersAction[argparse.ArgumentParser]
+
+# The network and image libraries are imported only when a scan command runs, so every other
+# command starts faster.
+HASH_FORMATS = ("hma", "csv")
 
 SHOWN_ISSUES = 20
 
@@ -136,7 +127,7 @@ def register(sub: Sub) -> None:
     p = sub.add_parser("hashes", help="write a case's hash list for a platform or hotline")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
-    p.add_argument("--format", choices=FORMATS, default="hma",
+    p.add_argument("--format", choices=HASH_FORMATS, default="hma",
                    help="hma: signal_type,value lines for Meta's HMA; csv: every hash with its "
                    "exhibit number")
     p.add_argument("--originals-only", action="store_true",
@@ -200,6 +191,8 @@ def _exhibit(vault: Vault, item_id: str) -> str:
 
 
 def _policy(args: argparse.Namespace) -> FetchPolicy:
+    from vault.scanning import FetchPolicy
+
     if args.timeout <= 0:
         raise UsageError("--timeout must be more than 0 seconds.")
     max_mb = getattr(args, "max_mb", 64)
@@ -210,6 +203,8 @@ def _policy(args: argparse.Namespace) -> FetchPolicy:
 
 
 def _source(args: argparse.Namespace, case_id: str | None) -> ScanSource:
+    from vault.scanning import FolderSource, LinksSource, PageSource, check_url, read_url_list
+
     if args.depth < 0 or args.max_pages < 1:
         raise UsageError("--depth must be 0 or more and --max-pages at least 1.")
     if args.folder is not None:
@@ -262,6 +257,8 @@ def _report_json(vault: Vault, r: ScanReport) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- handlers
 def cmd_scan(args: argparse.Namespace) -> int:
+    from vault.scanning import run_scan
+
     language = lang(args)
     with common.open_vault(args) as vault:
         case_id = _case_id(vault, args.case)
@@ -408,6 +405,8 @@ def cmd_takedown_recipients(args: argparse.Namespace) -> int:
 
 
 def cmd_recheck(args: argparse.Namespace) -> int:
+    from vault.scanning import recheck
+
     language = lang(args)
     with common.open_vault(args) as vault:
         case_id = _case_id(vault, args.case)
@@ -433,6 +432,8 @@ def cmd_recheck(args: argparse.Namespace) -> int:
 
 
 def cmd_hashes(args: argparse.Namespace) -> int:
+    from exporters.hashlists import export_hashlist
+
     language = lang(args)
     with common.open_vault(args) as vault:
         case = cases.get_case(vault, args.case)
