@@ -57,7 +57,7 @@ def change_tagmanifest(bag: Path) -> None:
 
 @dataclass(frozen=True)
 class Tamper:
-    change: Callable[[Path], None]
+    change: Callable[[Path], object]
     problems: frozenset[tuple[str, str]]  # (code, path) that ansim verify must report
     manifest_ok: bool
     tagmanifest_ok: bool
@@ -200,5 +200,29 @@ def test_cli_names_each_problem_in_korean_and_exits_nonzero(sealed: Sealed, tmp_
     assert "봉인 후 변경됨(해시 불일치): bag-info.txt" in result.stdout
     report = verify_bundle(bag).to_json("en")
     assert report["ok"] is False
-    codes = {p["code"] for p in report["problems"]}  # type: ignore[union-attr]
+    problems = report["problems"]
+    assert isinstance(problems, list)
+    codes = {p["code"] for p in problems}
     assert codes >= {"renamed", "changed"}
+
+
+def test_files_an_os_drops_into_folders_are_named_but_do_not_fail(
+    sealed: Sealed, tools: Path, tmp_path: Path
+) -> None:
+    bag = copy_bag(sealed.bag, tmp_path)
+    (bag / "data/evidence/E0001/.DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (bag / "._bag-info.txt").write_bytes(b"AppleDouble")
+    (bag / "verify/Thumbs.db").write_bytes(b"thumbs")
+    report = verify_bundle(bag)
+    assert report.ok, report.problems
+    assert report.ignored == (
+        "._bag-info.txt",
+        "data/evidence/E0001/.DS_Store",
+        "verify/Thumbs.db",
+    )
+    script = run_script(bag, tools)
+    assert script.returncode == 0, script.stdout
+    assert "ignored (made by the operating system)" in script.stdout
+    # A file with the name of real evidence is never waved through.
+    (bag / "data/evidence/E0001/photo.DS_Store").write_bytes(b"planted")
+    assert not verify_bundle(bag).ok

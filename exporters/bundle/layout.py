@@ -100,3 +100,16 @@ def is_safe_relative_path(path: str) -> bool:
     if any(p in ("", ".", "..") for p in parts):
         return False
     return not (len(parts[0]) >= 2 and parts[0][1] == ":")
+
+
+_OS_CLUTTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "Icon\r"})
+
+
+def is_os_clutter(path: str) -> bool:
+    """Files an operating system drops into any folder it shows (Finder, Explorer).
+
+    They cannot change a signed file, so a verifier names them as ignored instead of failing a
+    bundle a lawyer merely opened on a Mac or Windows machine.
+    """
+    name = path.rsplit("/", 1)[-1]
+    return name in _OS_CLUTTER or name.startswith("._")

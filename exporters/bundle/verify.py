@@ -58,6 +58,7 @@ class VerifyReport:
     payload_files: int = 0
     payload_bytes: int = 0
     custody_entries: int = 0
+    ignored: tuple[str, ...] = ()  # operating-system files (.DS_Store ...) outside the seal
 
     @property
     def ok(self) -> bool:
@@ -77,6 +78,7 @@ class VerifyReport:
             "payload_files": self.payload_files,
             "payload_bytes": self.payload_bytes,
             "custody_entries": self.custody_entries,
+            "ignored": list(self.ignored),
             "problems": [
                 {"code": p.code, "path": p.path, "detail": p.detail, "message": p.text(lang)}
                 for p in self.problems
@@ -97,6 +99,7 @@ class _State:
     sizes: dict[str, int] = field(default_factory=dict)
     small: dict[str, bytes] = field(default_factory=dict)
     info: dict[str, list[str]] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
 
     def add(self, code: str, path: str = "", detail: str = "") -> None:
         self.problems.append(Problem(code, path, detail))
@@ -172,7 +175,10 @@ def _check_manifest(st: _State, name: str, payload: bool) -> set[str]:
         else:
             st.add("missing", old)
     for path in sorted(extra):
-        st.add("extra" if payload else "unsigned_file", path)
+        if layout.is_os_clutter(path):
+            st.ignored.append(path)
+        else:
+            st.add("extra" if payload else "unsigned_file", path)
     return set(listed)
 
 
@@ -297,7 +303,11 @@ def verify_bundle(
             if name in source.files and layout.TAGMANIFEST in st.small and name not in tag_listed:
                 st.add("not_covered", name)
         _check_manifest(st, layout.MANIFEST, payload=True)
-        payload = {p: s for p, s in st.sizes.items() if p.startswith(layout.DATA + "/")}
+        payload = {
+            p: size
+            for p, size in st.sizes.items()
+            if p.startswith(layout.DATA + "/") and p not in st.ignored
+        }
         oxum = bagit_files.oxum(sum(payload.values()), len(payload))
         recorded_oxum = st.info1(layout.INFO_OXUM)
         if layout.BAG_INFO in st.small and recorded_oxum != oxum:
@@ -319,6 +329,7 @@ def verify_bundle(
             payload_files=len(payload),
             payload_bytes=sum(payload.values()),
             custody_entries=entries,
+            ignored=tuple(sorted(st.ignored)),
         )
     finally:
         source.close()

@@ -243,6 +243,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 authority=report.timestamp_authority,
             )
         )
+    for name in report.ignored:
+        say(t("export.cli.verify_ignored", lg, path=name))
     if report.ok:
         say(t("export.cli.verify_ok", lg))
     else:

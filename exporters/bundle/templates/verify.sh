@@ -60,10 +60,17 @@ known="tagmanifest-sha256.txt
 tagmanifest-sha256.txt.p7s
 tagmanifest-sha256.txt.p7s.tsr
 timestamp-chain.pem"
-extra=$(find . -type f -print | sed 's|^\./||' | sort | while IFS= read -r f; do
+# Files Finder or Explorer drop into any folder they show cannot change a signed file: noted.
+clutter='(^|/)(\.DS_Store|Thumbs\.db|desktop\.ini|\._[^/]*)$'
+ignored=$(find . -type f -print | sed 's|^\./||' | grep -E "$clutter")
+extra=$(find . -type f -print | sed 's|^\./||' | grep -Ev "$clutter" | sort | while IFS= read -r f; do
   printf '%s\n' "$listed" "$known" | grep -qxF -- "$f" || printf '%s\n' "$f"
 done)
 odd=$(find . ! -type f ! -type d -print)
+if [ -n "$ignored" ]; then
+  echo "      ignored (made by the operating system) / 운영체제 파일 제외:"
+  printf '%s\n' "$ignored" | show
+fi
 if [ -z "$extra" ] && [ -z "$odd" ]; then
   pass "no unlisted files / 목록에 없는 파일 없음"
 else
