@@ -16,6 +16,7 @@ from PIL import Image, ImageStat
 
 from exporters.complaint import render
 from exporters.complaint.complaint_ko import SECTIONS as KO_SECTIONS
+from exporters.complaint.errors import ResidentNumberInvalid
 from exporters.complaint.model import CRIME_LIST_THRESHOLD, normalise_resident_number
 from exporters.complaint.report_en import SECTIONS as EN_SECTIONS
 from exporters.complaint.thumbnails import blurred_thumbnail
@@ -28,7 +29,6 @@ from tests._complaint_helpers import (
     squash,
 )
 from tests.conftest import REPO
-from vault.errors import InputRejected
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +181,7 @@ def test_pseudonymous_document_never_shows_the_real_name() -> None:
 
 def test_resident_numbers_are_checked_and_normalised() -> None:
     assert normalise_resident_number(" 9001012345678 ") == "900101-2345678"
-    with pytest.raises(InputRejected) as err:
+    with pytest.raises(ResidentNumberInvalid) as err:
         normalise_resident_number("90-01-01")
     assert "90-01-01" not in str(err.value)
 

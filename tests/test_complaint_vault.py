@@ -16,13 +16,19 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from exporters.complaint import build_documents, export_complaint
+from exporters.complaint import (
+    OutputExists,
+    OutputFolderMissing,
+    ResidentNumberNeedsRealName,
+    UnsupportedDocument,
+    build_documents,
+    export_complaint,
+)
 from tests._complaint_helpers import pdffonts, pdfsig, pdftotext, png, populate, squash
 from tests.conftest import PASSPHRASE, run_cli
 from vault import cases, evidence, repo
 from vault.clock import fixed_clock
 from vault.crypto.kdf import FLOOR
-from vault.errors import InputRejected
 from vault.records import Case, EvidenceItem
 from vault.signing import load_export_key
 from vault.store import Vault
@@ -145,7 +151,7 @@ def test_pseudonymous_by_default_and_real_name_only_when_asked(vault: Vault) -> 
     case = populate(vault, n_exhibits=1, n_sightings=0)
     [(_, pseudo)] = build_documents(vault, case, langs=("ko",), formats=("txt",))
     assert "김안심 (가명)" in pseudo.decode() and "홍길순" not in pseudo.decode()
-    with pytest.raises(InputRejected):
+    with pytest.raises(ResidentNumberNeedsRealName):
         build_documents(
             vault, case, langs=("ko",), formats=("txt",), resident_number="9001012345678"
         )
@@ -180,14 +186,14 @@ def test_export_writes_a_new_file_and_logs_custody(vault: Vault, tmp_path: Path)
     details = json.loads(last[1])
     assert details["lang"] == "ko" and details["pseudonymous"] is True
     assert str(tmp_path) not in last[1]  # no local paths in the custody log
-    with pytest.raises(InputRejected):
+    with pytest.raises(OutputExists):
         export_complaint(vault, case, out, lang="ko")
     assert not list(tmp_path.glob(".*partial"))
     into_folder = export_complaint(vault, case, tmp_path, lang="en", fmt="txt")
     assert into_folder.path == tmp_path / "incident-report-en.txt"
     if os.name == "posix":
         assert (into_folder.path.stat().st_mode & 0o077) == 0  # private to the user
-    with pytest.raises(InputRejected):
+    with pytest.raises(OutputFolderMissing):
         export_complaint(vault, case, tmp_path / "missing" / "x.pdf", lang="ko")
 
 
@@ -213,7 +219,7 @@ def test_cli_complaint(cli_vault: Path, tmp_path: Path) -> None:
     assert r.returncode != 0 and "already exists" in r.stderr
     r = run_cli("--vault", str(cli_vault), "complaint", "--out", str(tmp_path / "x.pdf"),
                 "--resident-number-prompt", "--passphrase-stdin", stdin=PASSPHRASE + "\n")
-    assert r.returncode == 2 and "real-name" in r.stderr
+    assert r.returncode == 1 and "real-name" in r.stderr
 
     real = tmp_path / "real.txt"
     r = run_cli("--vault", str(cli_vault), "--lang", "ko", "complaint", "--out", str(real),
@@ -226,7 +232,7 @@ def test_cli_complaint(cli_vault: Path, tmp_path: Path) -> None:
 
 def test_build_documents_rejects_unknown_formats(vault: Vault) -> None:
     case = cases.create_case(vault, "빈 사건", pseudonym="가명")
-    with pytest.raises(InputRejected):
+    with pytest.raises(UnsupportedDocument):
         build_documents(vault, case, formats=("odt",))
     [(name, pdf)] = build_documents(vault, case, langs=("ko",))
     assert name == "complaint-ko.pdf" and pdf.startswith(b"%PDF-")

@@ -19,6 +19,13 @@ from pathlib import Path
 from exporters.complaint.assemble import assemble
 from exporters.complaint.blocks import Document
 from exporters.complaint.complaint_ko import complaint_document
+from exporters.complaint.errors import (
+    OutputExists,
+    OutputFolderMissing,
+    ResidentNumberInvalid,
+    ResidentNumberNeedsRealName,
+    UnsupportedDocument,
+)
 from exporters.complaint.model import (
     Agent,
     AgentKind,
@@ -35,7 +42,6 @@ from exporters.complaint.output import remove_quietly, target_path, write_new_fi
 from exporters.complaint.report_en import report_document
 from exporters.complaint.text_writer import render_text
 from vault import evidence
-from vault.errors import InputRejected
 from vault.records import Case
 from vault.signing import load_export_key
 from vault.store import Vault
@@ -50,10 +56,15 @@ __all__ = [
     "EventRow",
     "ExhibitRow",
     "ExportResult",
+    "OutputExists",
+    "OutputFolderMissing",
     "Party",
     "RelatedCases",
+    "ResidentNumberInvalid",
+    "ResidentNumberNeedsRealName",
     "SightingRow",
     "TakedownRow",
+    "UnsupportedDocument",
     "assemble",
     "build_documents",
     "document",
@@ -67,10 +78,8 @@ FORMATS = ("pdf", "docx", "txt")
 
 
 def _check(lang: str, fmt: str) -> None:
-    if lang not in LANGS:
-        raise InputRejected(f"Documents can be made in Korean (ko) or English (en), not '{lang}'.")
-    if fmt not in FORMATS:
-        raise InputRejected(f"Documents can be PDF, DOCX or TXT files, not '{fmt}'.")
+    if lang not in LANGS or fmt not in FORMATS:
+        raise UnsupportedDocument()
 
 
 def file_name(lang: str, fmt: str) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import replace
 
+from exporters.complaint.errors import ResidentNumberNeedsRealName
 from exporters.complaint.model import (
     Agent,
     ComplaintData,
@@ -19,7 +20,7 @@ from exporters.complaint.model import (
 )
 from exporters.complaint.thumbnails import blurred_thumbnail
 from vault import notes, repo, statutes
-from vault.errors import AnsimError, InputRejected
+from vault.errors import AnsimError
 from vault.records import (
     Case,
     EvidenceItem,
@@ -128,10 +129,7 @@ def assemble(
     """Everything about ``case`` a complaint draft shows, in exhibit order."""
     if resident_number:
         if pseudonymous:
-            raise InputRejected(
-                "A resident registration number can only go into a document with the real name.",
-                next_step="Choose the real-name version, or leave the number out.",
-            )
+            raise ResidentNumberNeedsRealName()
         rrn = normalise_resident_number(resident_number)
         complainant = replace(complainant or Party(), resident_number=rrn)
     db = vault.db

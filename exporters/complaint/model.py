@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from vault.errors import InputRejected
+from exporters.complaint.errors import ResidentNumberInvalid
 from vault.records import Offender
 from vault.statutes import Statute
 
@@ -24,13 +24,10 @@ _RRN = re.compile(r"^(\d{6})-?(\d{7})$")
 
 
 def normalise_resident_number(value: str) -> str:
-    """``YYMMDD-NNNNNNN`` from what a person typed, or InputRejected (the value is never echoed)."""
+    """``YYMMDD-NNNNNNN`` from what a person typed (the value is never echoed in errors)."""
     m = _RRN.match(value.strip().replace(" ", ""))
     if m is None:
-        raise InputRejected(
-            "That does not look like a resident registration number (13 digits).",
-            next_step="Type it again as 6 digits, a dash and 7 digits, or leave it out.",
-        )
+        raise ResidentNumberInvalid()
     return f"{m.group(1)}-{m.group(2)}"
 
 

@@ -11,15 +11,12 @@ import contextlib
 import os
 from pathlib import Path
 
+from exporters.complaint.errors import OutputExists, OutputFolderMissing
 from vault import durable
-from vault.errors import InputRejected
 
 
-def _exists_error() -> InputRejected:
-    return InputRejected(
-        "A file with that name already exists there.",
-        next_step="Choose another name or folder; Ansim never overwrites files.",
-    )
+def _exists_error() -> OutputExists:
+    return OutputExists()
 
 
 def target_path(out: Path, default_name: str) -> Path:
@@ -32,10 +29,7 @@ def write_new_file(path: Path, data: bytes) -> None:
     if path.exists():
         raise _exists_error()
     if not path.parent.is_dir():
-        raise InputRejected(
-            "The folder for the document does not exist.",
-            next_step="Create the folder first or choose another one.",
-        )
+        raise OutputFolderMissing()
     tmp = path.with_name(f".{path.name}.ansim-partial")
     try:
         with durable.open_private(tmp, exclusive=True) as f:

@@ -9,7 +9,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from exporters.complaint import FORMATS, Agent, AgentKind, Party, export_complaint
+from exporters.complaint import (
+    FORMATS,
+    Agent,
+    AgentKind,
+    Party,
+    ResidentNumberNeedsRealName,
+    export_complaint,
+)
 from ui.cli import common
 from ui.cli.common import UsageError, emit_json, lang, read_secret, say
 from vault import cases, i18n
@@ -76,10 +83,7 @@ def _format(args: argparse.Namespace) -> str:
 def cmd_complaint(args: argparse.Namespace) -> int:
     lg = lang(args)
     if args.resident_number_prompt and args.pseudonymous:
-        raise UsageError(
-            "A resident registration number can only go into the real-name version.",
-            next_step="Add --real-name, or leave out --resident-number-prompt.",
-        )
+        raise ResidentNumberNeedsRealName()
     if (args.agent_name or args.agent_phone) and not args.agent:
         raise UsageError("Say who the representative is with --agent legal or --agent attorney.")
     fmt = _format(args)
