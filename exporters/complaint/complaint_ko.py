@@ -35,6 +35,7 @@ from vault.records import Offender
 TITLE = "고 소 장"
 UNKNOWN = "불상"
 FILL = "[확인 필요]"
+NO_PSEUDONYM = "[가명 기재]"
 
 SECTIONS = (
     "1. 고소인",
@@ -71,7 +72,7 @@ def _complainant(data: ComplaintData) -> list[b.Block]:
     p = data.complainant
     name = p.name or FILL
     if data.pseudonymous:
-        name = f"{p.name or '가명'} (가명)"
+        name = f"{p.name or NO_PSEUDONYM} (가명)"
     rows: list[tuple[str, str]] = [
         ("성명", name),
         ("주민등록번호", p.resident_number or ("가명 고소로 기재하지 않음" if data.pseudonymous
@@ -273,7 +274,7 @@ def _related(data: ComplaintData) -> list[b.Block]:
 def _pledge(data: ComplaintData) -> list[b.Block]:
     signer = data.complainant.name or ""
     if data.pseudonymous:
-        signer = f"{signer or '가명'} (가명)"
+        signer = f"{signer or NO_PSEUDONYM} (가명)"
     out: list[b.Block] = [
         b.Heading(SECTIONS[7] + " (고소내용에 대한 진실확약)"),
         b.Para(
