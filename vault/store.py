@@ -69,6 +69,8 @@ META_FILES = ("m0", "m1")
 META_MAGIC = b"ANSM"
 META_VERSION = 1
 _META_PREFIX = struct.Struct(">4sHQ")
+#: AES-GCM in one piece stops at 2 GiB, so no genuine metadata file is larger.
+MAX_METADATA_BYTES = 2**31 + 64
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 RECOVERY_CHARS = 32  # 32 x 5 bits = 160 bits
 
@@ -731,6 +733,8 @@ def _seal_metadata(
 def _load_metadata(path: Path, header: Header, subkeys: keys.Subkeys) -> sqlite3.Connection:
     name = META_FILES[header.meta_slot]
     try:
+        if (path / name).stat().st_size > MAX_METADATA_BYTES:
+            raise VaultDamaged("metadata", "The metadata file is far larger than possible.")
         blob = (path / name).read_bytes()
     except FileNotFoundError:
         raise VaultDamaged("metadata", "The metadata file is missing.") from None

@@ -17,9 +17,12 @@ from vault.errors import UnsafeParameters
 
 MIB = 1024  # memory_cost is in KiB
 MIN_MEMORY_KIB = 64 * MIB
-MAX_MEMORY_KIB = 4096 * MIB
+MAX_MEMORY_KIB = 2048 * MIB
 MIN_ITERATIONS = 3
-MAX_ITERATIONS = 64
+MAX_ITERATIONS = 32
+#: memory x iterations: the most work a header may ask for (e.g. 2 GiB x 4, 256 MiB x 32), a few
+#: seconds on a laptop, so an edited header cannot stall the machine for minutes.
+MAX_WORK_KIB = 8192 * MIB
 MIN_LANES = 1
 MAX_LANES = 16
 DEFAULT_MEMORY_KIB = 256 * MIB
@@ -40,13 +43,15 @@ class KdfParams:
             and MIN_ITERATIONS <= self.iterations <= MAX_ITERATIONS
             and MIN_LANES <= self.lanes <= MAX_LANES
             and self.memory_kib >= 8 * self.lanes
+            and self.memory_kib * self.iterations <= MAX_WORK_KIB
         )
         if not ok:
             raise UnsafeParameters(
                 "key slot",
                 "The key-derivation settings are outside the safe range "
                 f"(memory {MIN_MEMORY_KIB // MIB}-{MAX_MEMORY_KIB // MIB} MiB, "
-                f"iterations {MIN_ITERATIONS}-{MAX_ITERATIONS}, lanes {MIN_LANES}-{MAX_LANES}).",
+                f"iterations {MIN_ITERATIONS}-{MAX_ITERATIONS}, lanes {MIN_LANES}-{MAX_LANES}, "
+                f"memory x iterations at most {MAX_WORK_KIB // MIB // 1024} GiB).",
             )
 
 
