@@ -161,9 +161,9 @@ def test_a_corrupted_entry_is_reported_not_trusted(sealed: Sealed, tmp_path: Pat
 def test_oversized_tag_files_fail_instead_of_being_skipped(
     sealed: Sealed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from exporters.bundle import verify as verify_module
+    from exporters.bundle import checks
 
-    monkeypatch.setattr(verify_module, "MAX_TAG_FILE", 100)
+    monkeypatch.setattr(checks, "MAX_TAG_FILE", 100)
     found = problems(sealed.zip)
     assert ("too_large", "tagmanifest-sha256.txt", "") in found
     assert ("too_large", "bag-info.txt", "") in found
