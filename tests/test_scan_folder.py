@@ -69,7 +69,8 @@ def test_folder_scan_records_the_copies(vault: Vault, tmp_path: Path) -> None:
     }
     assert {e.where: e.code for e in report.errors} == {
         "Download/damaged.jpg": "unreadable", "Download/broken.jpg": "unreadable"}
-    assert {e.where for e in report.skipped} == {"DCIM/loop", "Download/huge.jpg"}
+    assert {e.where: e.code for e in report.skipped} == {
+        "DCIM/loop": "loop", "Download/huge.jpg": "over_cap"}
     for s in report.sightings:
         copy = evidence.get_item(vault, s.item_id)
         assert copy.kind == ItemKind.SIGHTING

@@ -133,3 +133,21 @@ def test_search_only_fingerprint_finds_exactly_what_the_full_one_finds() -> None
         assert index.search(quick) == index.search(fingerprint_image(data))
         found += bool(index.search(quick))
     assert found == 5
+
+
+def test_every_problem_code_reads_in_korean_and_english() -> None:
+    from ui.cli.scan_cmds import issue_text
+    from vault import i18n
+    from vault.scanning import ScanIssue
+
+    codes = ("http_status", "timeout", "too_slow", "too_large", "redirect_loop",
+             "too_many_redirects", "off_site", "unreachable", "proxy", "not_media", "bad_media",
+             "unreadable", "loop", "over_cap", "unexpected")
+    for code in codes:
+        for lang in ("ko", "en"):
+            assert f"scan.issue.{code}" in i18n.catalog(lang), (code, lang)
+    issue = ScanIssue("http://a.test/x.jpg", "http_status", "The server says no (HTTP 404).", 404)
+    assert issue_text(issue, "ko") == "서버가 파일을 주지 않았습니다 (HTTP 404)."
+    assert issue_text(issue, "en") == issue.reason
+    odd = ScanIssue("x", "new_code", "Plain English.")
+    assert issue_text(odd, "ko") == "Plain English."

@@ -218,8 +218,15 @@ def _source(args: argparse.Namespace, case_id: str | None) -> ScanSource:
     return LinksSource(case_id)
 
 
-def _issue(i: ScanIssue) -> dict[str, str]:
-    return {"where": i.where, "code": i.code, "reason": i.reason}
+def issue_text(i: ScanIssue, language: str) -> str:
+    """A per-address problem in the person's language (the English sentence as a fallback)."""
+    if language == "en" or f"scan.issue.{i.code}" not in i18n.catalog(language):
+        return i.reason
+    return i18n.t(f"scan.issue.{i.code}", language, status=i.status, reason=i.reason)
+
+
+def _issue(i: ScanIssue) -> dict[str, object]:
+    return {"where": i.where, "code": i.code, "reason": i.reason, "status": i.status}
 
 
 def _sighting_json(vault: Vault, s: Sighting) -> dict[str, Any]:
@@ -234,7 +241,7 @@ def _print_issues(title_key: str, issues: tuple[ScanIssue, ...], language: str) 
         return
     say(i18n.t(title_key, language, count=len(issues)))
     for i in issues[:SHOWN_ISSUES]:
-        say(i18n.t("scan.error_line", language, where=i.where, reason=i.reason))
+        say(i18n.t("scan.error_line", language, where=i.where, reason=issue_text(i, language)))
     if len(issues) > SHOWN_ISSUES:
         say(i18n.t("scan.more", language, count=len(issues) - SHOWN_ISSUES))
 

@@ -34,6 +34,7 @@ class FolderSkip:
     rel: str
     reason: str
     error: bool  # True when something went wrong (unreadable), False when skipped on purpose
+    code: str = "unreadable"  # "unreadable" | "loop" | "over_cap" | "not_media"
 
 
 def walk_folder(
@@ -75,7 +76,7 @@ def walk_folder(
             if stat.S_ISDIR(est.st_mode):
                 if key in seen_dirs:
                     yield FolderSkip(rel, "A link back to a folder already scanned (skipped, "
-                                     "to avoid a loop).", False)
+                                     "to avoid a loop).", False, "loop")
                     continue
                 seen_dirs.add(key)
                 subdirs.append((Path(entry.path), rel))
@@ -91,7 +92,7 @@ def walk_folder(
 
 def _classify(path: Path, rel: str, size: int, cap: int) -> FolderFile | FolderSkip:
     if size == 0:
-        return FolderSkip(rel, NOT_MEDIA, False)
+        return FolderSkip(rel, NOT_MEDIA, False, "not_media")
     try:
         with open(path, "rb") as fh:
             head = fh.read(512)
@@ -99,8 +100,9 @@ def _classify(path: Path, rel: str, size: int, cap: int) -> FolderFile | FolderS
         return FolderSkip(rel, "This computer does not let Ansim read the file.", True)
     kind = sniff(head)
     if kind is None:
-        return FolderSkip(rel, NOT_MEDIA, False)
+        return FolderSkip(rel, NOT_MEDIA, False, "not_media")
     if size > cap:
         mib = cap // (1024 * 1024) or 1
-        return FolderSkip(rel, f"The file is larger than the scan limit ({mib} MiB).", False)
+        return FolderSkip(rel, f"The file is larger than the scan limit ({mib} MiB).", False,
+                          "over_cap")
     return FolderFile(path=path, rel=rel, kind=kind, size=size)

@@ -74,6 +74,7 @@ class ScanIssue:
     where: str
     code: str
     reason: str
+    status: int = 0  # the HTTP status, when the server answered with an error
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,8 @@ class _Checker:
         try:
             res = ref.prefetched or self._fetcher.fetch(ref.media_url)
         except FetchFailed as exc:
-            return _Outcome(issue=ScanIssue(ref.media_url, exc.reason, exc.what), error=True)
+            return _Outcome(issue=ScanIssue(ref.media_url, exc.reason, exc.what, exc.status),
+                            error=True)
         finally:
             self._timer.add("fetch_s", time.perf_counter() - t0)
         retrieved = self._clock().iso_utc()
@@ -277,7 +279,7 @@ def _guarded(checker: _Checker, job: FolderFile | MediaRef) -> _Outcome:
         raise
     except FetchFailed as exc:
         where = job.rel if isinstance(job, FolderFile) else job.media_url
-        return _Outcome(issue=ScanIssue(where, exc.reason, exc.what), error=True)
+        return _Outcome(issue=ScanIssue(where, exc.reason, exc.what, exc.status), error=True)
     except InputRejected as exc:
         where = job.rel if isinstance(job, FolderFile) else job.media_url
         return _Outcome(issue=ScanIssue(where, "unreadable", exc.what or exc.title), error=True)
@@ -369,7 +371,7 @@ def run_scan(
 
         def on_error(url: str, exc: FetchFailed) -> None:
             link_status[url] = "gone" if exc.status in (404, 410, 451) else "error"
-            errors_box.append(ScanIssue(url, exc.reason, exc.what))
+            errors_box.append(ScanIssue(url, exc.reason, exc.what, exc.status))
             tracker.add(errors=1)
 
         jobs = crawl(fetcher, starts, depth=depth, max_pages=max_pages, on_page=on_page,
@@ -450,7 +452,7 @@ def run_scan(
                     tracker.add(skipped=1)
                 else:
                     (errors if job.error else skipped).append(
-                        ScanIssue(job.rel, "unreadable" if job.error else "skipped", job.reason))
+                        ScanIssue(job.rel, job.code, job.reason))
                     tracker.add(errors=1 if job.error else 0, skipped=0 if job.error else 1)
                 continue
             tracker.add(seen=1)
