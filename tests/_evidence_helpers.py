@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -41,7 +42,7 @@ def photo(
     arr = np.clip(base + noise, 0, 255).astype(np.uint8)
     im = Image.fromarray(arr, "RGB")
     buf = io.BytesIO()
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, Any] = {}
     if exif:
         kwargs["exif"] = make_exif(when=when, offset=offset, orientation=orientation, gps=gps)
     if fmt == "JPEG":
