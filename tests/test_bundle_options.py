@@ -117,7 +117,7 @@ def test_choosing_items(own: tuple[Vault, Case], tmp_path: Path) -> None:
     chosen = export_case(vault, case, opts(tmp_path / "a", items=("E0002", "1")))
     assert chosen.exhibits == ("E0001", "E0002")
     marked = export_case(vault, case, opts(tmp_path / "b", marked_only=True))
-    assert marked.exhibits == ("E0001", "E0002", "E0003")
+    assert marked.exhibits == ("E0001", "E0002", "E0003") and marked.unmarked == ()
     by_id = export_case(vault, case, opts(tmp_path / "c", items=(item(vault, case, "E0003").id,)))
     assert by_id.exhibits == ("E0003",)
     with pytest.raises(NotFound):
@@ -256,6 +256,7 @@ def test_cli_export_and_verify(
     )
     assert code == 0, err
     assert "The sealed bundle is ready: 4 item(s)" in out
+    assert "Included although not marked for export: E0004." in out
     fingerprint = out.split("Certificate fingerprint (SHA-256): ", 1)[1].split()[0]
     zip_path = Path(out.split("Zip:    ", 1)[1].splitlines()[0])
     assert zip_path.is_file() and zip_path.parent == tmp_path / "out"

@@ -217,4 +217,5 @@ def export_case(
         timestamp_utc=ts_utc,
         timestamp_error=ts_error,
         notes=tuple(ctx.notes),
+        unmarked=tuple(i.exhibit for i in items if not i.include_in_export),
     )

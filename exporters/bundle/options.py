@@ -40,3 +40,4 @@ class ExportResult:
     timestamp_utc: str = ""  # the server's time when a timestamp was added
     timestamp_error: str = ""  # why a requested timestamp is missing ("" when none was asked)
     notes: tuple[str, ...] = ()  # codes of parts left out, e.g. "complaint_missing"
+    unmarked: tuple[str, ...] = ()  # exhibits included although not marked for export

@@ -162,6 +162,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "timestamp_utc": result.timestamp_utc,
                 "timestamp_error": result.timestamp_error,
                 "notes": list(result.notes),
+                "unmarked": list(result.unmarked),
             }
         )
         return code
@@ -186,6 +187,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         say(t("export.cli.timestamp_ok", lg, time=result.timestamp_utc))
     if result.timestamp_error:
         say(t("export.cli.timestamp_failed", lg, reason=result.timestamp_error))
+    if result.unmarked:
+        say(t("export.cli.unmarked", lg, exhibits=", ".join(result.unmarked)))
     if "complaint_missing" in result.notes:
         say(t("export.cli.complaint_missing", lg))
     if not args.hash_only:
