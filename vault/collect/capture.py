@@ -27,7 +27,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageGrab
+from PIL import Image, ImageGrab, UnidentifiedImageError
 
 from vault import evidence
 from vault.errors import AnsimError, InputRejected
@@ -124,6 +124,8 @@ def _grab_clipboard() -> Image.Image | list[str] | None:
             )
     try:
         return ImageGrab.grabclipboard()
+    except UnidentifiedImageError:  # something is there, but not a picture
+        return None
     except (OSError, NotImplementedError, ChildProcessError, ValueError) as exc:
         raise CaptureUnavailable(
             f"The clipboard could not be read ({type(exc).__name__})."
