@@ -16,7 +16,6 @@ class Written:
     path: str  # relative to the bag root, "/" separators
     size: int
     sha256: str
-    md5: str
 
 
 class ExportCancelled(Exception):
@@ -46,7 +45,7 @@ class BagWriter:
 
     def write_stream(self, rel: str, chunks: Iterable[bytes]) -> Written:
         target = self._target(rel)
-        sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
+        sha, size = hashlib.sha256(), 0
         mode = 0o755 if rel in layout.EXECUTABLE_FILES else 0o644
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         with os.fdopen(fd, "wb") as f:
@@ -55,14 +54,13 @@ class BagWriter:
                     raise ExportCancelled()
                 f.write(chunk)
                 sha.update(chunk)
-                md5.update(chunk)
                 size += len(chunk)
                 if self._on_bytes is not None:
                     self._on_bytes(len(chunk))
             f.flush()
             os.fsync(f.fileno())
         os.chmod(target, mode)  # independent of the umask, so the zip is the same everywhere
-        done = Written(rel, size, sha.hexdigest(), md5.hexdigest())
+        done = Written(rel, size, sha.hexdigest())
         self.written[rel] = done
         return done
 
