@@ -9,7 +9,7 @@ Byte layout (all integers big-endian; see docs/vault-format.md)::
     28    8  generation (incremented by every commit)
     36    1  metadata slot in use (0 -> file "m0", 1 -> "m1")
     37    3  reserved (0)
-    40   32  SHA-256 of that metadata file
+    40   32  binding of that metadata file: SHA-256(prefix | nonce | tag | length), see store
     72    8  custody log length (sequence number of its last entry)
     80   32  custody log head (entry hash of the last entry)
     112 512  4 key slots of 128 bytes
