@@ -370,6 +370,7 @@ class Vault:
             yield s.db
         except BaseException:
             s.db.rollback()
+            s.reset_head()  # custody entries logged in this transaction were rolled back too
             raise
         self.commit()
 
