@@ -8,13 +8,16 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from tests._evidence_helpers import photo, png_bomb, truncated
+from tests.conftest import PASSPHRASE
 from vault import cases, evidence
+from vault.clock import fixed_clock
 from vault.collect import capture
 from vault.collect.exif import is_sensitive, parse_capture_time
 from vault.collect.folder import expand
@@ -25,9 +28,24 @@ from vault.collect.probe import (
     check_decodes,
     probe_image,
 )
+from vault.crypto.kdf import FLOOR
 from vault.records import CaptureMethod, ItemKind
 from vault.sniff import kind_for_mime, sniff_mime
 from vault.store import Vault
+
+
+@pytest.fixture(scope="module")
+def vault(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Vault]:
+    """One real vault shared by this module's tests (each works in cases of its own), so the
+    suite pays for one key derivation instead of one per test."""
+    path = tmp_path_factory.mktemp("shared") / "vault"
+    v, _code = Vault.create(
+        path, PASSPHRASE, params=FLOOR, clock=fixed_clock(datetime(2026, 1, 2, tzinfo=UTC))
+    )
+    try:
+        yield v
+    finally:
+        v.lock()
 
 
 @pytest.mark.parametrize(
