@@ -482,3 +482,43 @@ def test_fingerprints_are_stored_as_json_in_the_same_transaction(
     assert doc is not None and json.loads(doc)["sha256"] == item.sha256
     entries = custody.entries(sv.db, item.id)
     assert [e.action for e in entries] == ["imported"]
+
+
+def test_videos_are_fingerprinted_from_the_original_file(
+    sv: Vault, case_id: str, tmp_path: Path
+) -> None:
+    av = pytest.importorskip("av")
+    import numpy as np
+    from PIL import Image
+
+    from vault.fingerprints import VideoFingerprint
+
+    scenes = [
+        np.asarray(Image.open(io.BytesIO(photo(160, 120, seed=90 + k, exif=False))))
+        for k in range(3)
+    ]
+    path = tmp_path / "clip.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mpeg4", rate=8)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        for i in range(24):
+            frame = av.VideoFrame.from_ndarray(scenes[i // 8], format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    item = evidence.add_file(sv, path, case_id).item
+    assert item.kind == ItemKind.VIDEO and item.mime.startswith("video/")
+    assert item.flags == ()
+    fp = evidence.fingerprint_of(sv, item.id)
+    assert isinstance(fp, VideoFingerprint) and fp.sha256 == item.sha256 and fp.frames
+
+
+def test_a_home_folder_name_is_not_recorded(tmp_path: Path) -> None:
+    from vault.collect.folder import expand
+
+    home_like = tmp_path / Path.home().name
+    home_like.mkdir()
+    (home_like / "a.txt").write_text("a")
+    (found,) = expand([home_like])
+    assert found.folder == "folder"

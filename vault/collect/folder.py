@@ -8,7 +8,9 @@ computer does not let Ansim read) is listed too, with its reason, so nothing is 
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import getpass
 import os
 import stat
 from collections.abc import Sequence
@@ -61,9 +63,22 @@ def _one(path: Path, folder: str) -> Candidate:
     return Candidate(path, folder, st.st_size, kind_problem(st.st_mode))
 
 
+def _label(top: Path) -> str:
+    """The chosen folder's own name, kept so items remember where they came from; a folder
+    named like the OS account (someone's home folder) becomes "folder", so no user name is
+    recorded."""
+    name = top.resolve().name or top.name
+    private = {Path.home().name}
+    with contextlib.suppress(Exception):
+        private.add(getpass.getuser())
+    if not name or name in private:
+        return "folder"
+    return name
+
+
 def _walk(top: Path) -> list[Candidate]:
     found: list[Candidate] = []
-    label = (top.resolve().name or top.name or "folder").replace(os.sep, "/")
+    label = _label(top)
 
     def on_error(exc: OSError) -> None:
         where = Path(exc.filename) if exc.filename else top
