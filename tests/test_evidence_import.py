@@ -522,3 +522,16 @@ def test_a_home_folder_name_is_not_recorded(tmp_path: Path) -> None:
     (home_like / "a.txt").write_text("a")
     (found,) = expand([home_like])
     assert found.folder == "folder"
+
+
+def test_an_image_too_big_to_hold_is_kept_and_probed_from_its_header(
+    sv: Vault, case_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(evidence, "FINGERPRINT_MAX_BYTES", 100_000)
+    data = photo(1200, 900, seed=95)
+    assert len(data) > 100_000
+    item = evidence.add_file(sv, _write(tmp_path / "big.jpg", data), case_id).item
+    assert item.flags == (evidence.FLAG_NOT_CHECKED,)
+    assert (item.width, item.height) == (1200, 900)
+    assert item.capture_time == "2024-03-01T21:15:09+09:00"
+    assert evidence.fingerprint_of(sv, item.id) is None

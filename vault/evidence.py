@@ -192,12 +192,27 @@ class _ImageFacts:
     fingerprint_json: str = ""
 
 
-def _examine_image(data: bytes | None, mime: str, *, fingerprint: bool = True) -> _ImageFacts:
-    """Probe, read EXIF and fingerprint an image held in memory. Never raises."""
+def _examine_image(
+    data: bytes | None, mime: str, *, head: bytes = b"", fingerprint: bool = True
+) -> _ImageFacts:
+    """Probe, read EXIF and fingerprint an image held in memory. Never raises.
+
+    An image too large to hold in memory is only probed from its first bytes (``head``),
+    where JPEG and most other formats keep their size and EXIF."""
     if not mime.startswith("image/"):
         return _ImageFacts()
     if data is None:
-        return _ImageFacts(flags=(FLAG_NOT_CHECKED,))
+        try:
+            partial = probe_image(head)
+        except ImageProblem:
+            return _ImageFacts(flags=(FLAG_NOT_CHECKED,))
+        return _ImageFacts(
+            flags=(FLAG_NOT_CHECKED,),
+            width=partial.width,
+            height=partial.height,
+            exif=dict(partial.exif.fields),
+            capture_time=partial.exif.capture_time,
+        )
     try:
         probe: ImageProbe = probe_image(data)
     except ImageProblem as exc:
@@ -313,7 +328,9 @@ def add_stream(
             facts = _ImageFacts(other.flags, other.width, other.height, dict(other.exif), exif_time)
             fp_json = repo.get_fingerprint(db, other.id) or ""
         else:
-            facts = _examine_image(reader.buffered(), mime, fingerprint=fingerprint)
+            facts = _examine_image(
+                reader.buffered(), mime, head=reader.head, fingerprint=fingerprint
+            )
             fp_json = facts.fingerprint_json
             if fingerprint and video_path is not None and item_kind == ItemKind.VIDEO:
                 fp_json, video_flags = _video_fingerprint(video_path, ref.sha256)
