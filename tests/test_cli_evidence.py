@@ -291,6 +291,20 @@ def test_deleting_asks_first_and_case_deletion_needs_confirmation(
     (tmp_path / "a.jpg").write_bytes(photo(seed=60))
     case = cli(cli_vault, "case", "new", "Delete me", "--json")
     cli(cli_vault, "add", str(tmp_path / "a.jpg"), "--case", case["id"], "--json")
+    edited = cli(
+        cli_vault, "case", "edit", case["id"], "--title", "Delete me (edited)", "--harm", "other",
+        "--offender-nickname", "first", "--json",
+    )  # fmt: skip
+    edited = cli(
+        cli_vault, "case", "edit", case["id"], "--add-offender", "--offender-id", "second_id",
+        "--consent", "legal_aid:no:2024-04-01", "--json",
+    )  # fmt: skip
+    assert edited["title"] == "Delete me (edited)" and edited["harm_kinds"] == ["other"]
+    assert [o["nicknames"] for o in edited["offenders"]] == [["first"], []]
+    assert edited["offenders"][1]["ids"] == ["second_id"]
+    assert edited["consents"] == [
+        {"recipient": "legal_aid", "given": False, "date": "2024-04-01", "note": ""}
+    ]
     refused = run(cli_vault, "rm", "E0001", "--case", case["id"])
     assert refused.returncode == 2 and "--yes" in refused.stderr
     refused_case = run(cli_vault, "case", "rm", case["id"])
@@ -298,6 +312,8 @@ def test_deleting_asks_first_and_case_deletion_needs_confirmation(
     gone = run(cli_vault, "case", "rm", case["id"], "--yes")
     assert gone.returncode == 0, gone.stderr
     assert cli(cli_vault, "case", "list", "--json") == []
+    missing = run(cli_vault, "show", "E0001")
+    assert missing.returncode == 5 and "Traceback" not in missing.stderr
     log = run(cli_vault, "log", "--json")
     assert log.returncode == 0
     actions = [e["action"] for e in json.loads(log.stdout)]
