@@ -70,6 +70,17 @@ print(json.dumps({
 """
 
 
+def pixel_source() -> str:
+    try:
+        from bench.fp_data import candidate_files
+
+        if candidate_files():
+            return "real photographs from the Debian wallpaper packages (bench/fp_data.py)"
+    except ImportError:
+        pass
+    return "generated photo-like images (no wallpaper packages installed)"
+
+
 def _base_images() -> list[object]:
     """Real photographs when the wallpaper packages are installed, else generated ones."""
     import numpy as np
@@ -174,6 +185,7 @@ def main() -> None:
     mp_total = sum(sizes)
     peak_mib = res["peak_rss_kib"] / 1024
     base_mib = res["base_rss_kib"] / 1024
+    load = os.getloadavg()[0]
     rss = f"**{peak_mib:,.0f} MiB** (after start-up and unlock: {base_mib:,.0f} MiB)"
     meta = (
         f"{res['metadata_bytes'] / 1e6:,.1f} MB "
@@ -186,6 +198,8 @@ def main() -> None:
 one folder, imported with `import_paths` as `ansim add FOLDER` does: streamed and encrypted,
 MIME sniffed, header probed, EXIF read, fingerprinted in memory (PDQ + 8 variants, pHash,
 regions), one durable commit and custody entry per photo. Floor KDF; one process.
+Pixels: {pixel_source()}, resized to each size, with a unique patch per file.
+Load average on the machine while measuring: {load:.1f} (other jobs were running).
 
 | measure | value |
 |---|---|
