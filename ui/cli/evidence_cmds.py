@@ -210,7 +210,8 @@ def _source_args(p: argparse.ArgumentParser, *, with_url: bool, defaults: str | 
     for name, flag, text in _SOURCE_FLAGS:
         if name == "url" and not with_url:
             continue
-        p.add_argument(flag, dest=f"src_{name}", default=defaults, help=text)
+        metavar = flag.lstrip("-").upper().replace("-", "_")
+        p.add_argument(flag, dest=f"src_{name}", default=defaults, help=text, metavar=metavar)
 
 
 def _source_from(args: argparse.Namespace, base: Source | None = None) -> Source:
