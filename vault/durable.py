@@ -12,6 +12,7 @@ import errno
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, BinaryIO
@@ -77,12 +78,15 @@ def storage_error(exc: OSError) -> Exception:
     return StorageFull(f"The system said: {exc.strerror or exc}.")
 
 
-def atomic_write(target: Path, data: bytes) -> None:
-    """Durably replace ``target`` with ``data``; the old contents survive any failure."""
+def atomic_write(target: Path, data: bytes | Sequence[bytes]) -> None:
+    """Durably replace ``target`` with ``data`` (bytes, or parts written one after the other so
+    large buffers need not be joined); the old contents survive any failure."""
     tmp = target.with_name(f"{TMP_PREFIX}{target.name}.{os.getpid()}{TMP_SUFFIX}")
+    parts = (data,) if isinstance(data, bytes | bytearray | memoryview) else data
     try:
         with open_private(tmp) as f:
-            f.write(data)
+            for part in parts:
+                f.write(part)
             fsync_file(f)
         replace(tmp, target)
         fsync_dir(target.parent)

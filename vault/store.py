@@ -23,7 +23,7 @@ import secrets
 import sqlite3
 import struct
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -330,7 +330,7 @@ class Vault:
         s.db.commit()
         slot = 1 - s.header.meta_slot
         generation = s.header.generation + 1
-        blob = _seal_metadata(s.keys.metadata, s.header.vault_id, generation, slot, s.db)
+        blob = _seal_metadata_parts(s.keys.metadata, s.header.vault_id, generation, slot, s.db)
         seq, head_hex = s.custody_seq, s.custody_head
         new_header = replace(
             s.header,
@@ -763,22 +763,36 @@ def _install_slot(
     return header.with_slot(index, replace(placeholder, wrapped=wrapped))
 
 
-def metadata_binding(sealed: bytes) -> bytes:
+def metadata_binding(sealed: bytes | Sequence[bytes]) -> bytes:
     """What the header records about the metadata file: SHA-256 of its prefix, nonce, GCM tag
     and length. Hashing these instead of the whole file (tens of MB at 10,000 items) keeps
     commits fast and binds as well: nobody without the key can make other ciphertext that
     verifies under the same nonce and tag, and the key holder could rewrite the header anyway."""
-    head = sealed[: _META_PREFIX.size + keys.NONCE_LEN]
-    tag = sealed[-keys.TAG_LEN :] if len(sealed) >= len(head) + keys.TAG_LEN else b""
-    return hashlib.sha256(head + tag + len(sealed).to_bytes(8, "big")).digest()
+    parts = [sealed] if isinstance(sealed, bytes) else list(sealed)
+    total = sum(len(p) for p in parts)
+    want = _META_PREFIX.size + keys.NONCE_LEN
+    head = b"".join(parts)[:want] if len(parts[0]) < want else parts[0][:want]
+    last = parts[-1]
+    tag = last[-keys.TAG_LEN :] if total >= want + keys.TAG_LEN else b""
+    if len(last) < len(tag):  # only when parts are tiny; never for real metadata
+        tag = b"".join(parts)[-keys.TAG_LEN :]
+    return hashlib.sha256(head + tag + total.to_bytes(8, "big")).digest()
+
+
+def _seal_metadata_parts(
+    key: bytes, vault_id: bytes, generation: int, slot: int, db: sqlite3.Connection
+) -> list[bytes]:
+    """The metadata file as [prefix | nonce, ciphertext | tag], without joining the large part."""
+    prefix = _META_PREFIX.pack(META_MAGIC, META_VERSION, generation)
+    aad = prefix + vault_id + bytes([slot])
+    nonce, sealed = keys.seal_parts(key, db.serialize(), aad)
+    return [prefix + nonce, sealed]
 
 
 def _seal_metadata(
     key: bytes, vault_id: bytes, generation: int, slot: int, db: sqlite3.Connection
 ) -> bytes:
-    prefix = _META_PREFIX.pack(META_MAGIC, META_VERSION, generation)
-    aad = prefix + vault_id + bytes([slot])
-    return prefix + keys.seal(key, db.serialize(), aad)
+    return b"".join(_seal_metadata_parts(key, vault_id, generation, slot, db))
 
 
 def _load_metadata(path: Path, header: Header, subkeys: keys.Subkeys) -> sqlite3.Connection:

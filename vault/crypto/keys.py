@@ -61,6 +61,12 @@ def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
 
 
+def seal_parts(key: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
+    """Like ``seal`` but return (nonce, ciphertext || tag) unjoined, for large plaintexts."""
+    nonce = os.urandom(NONCE_LEN)
+    return nonce, AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
 def open_sealed(key: bytes, sealed: bytes, aad: bytes) -> bytes:
     if len(sealed) < NONCE_LEN + TAG_LEN:
         raise DecryptionFailed
