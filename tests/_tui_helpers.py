@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from PIL import Image, ImageDraw
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from ui.tui.app import AnsimApp
 from vault import cases, evidence, notes
@@ -74,7 +76,16 @@ def seed_case(vault: Vault, *, items: int = 2) -> str:
     return case.id
 
 
+def reopen(path: Path) -> Vault:
+    """Open the vault again from disk (the app locks it when it closes)."""
+    return Vault.open(path, PASSPHRASE, clock=clock())
+
+
 def make_app(path: Path, lang: str = "en", vault: Vault | None = None, **kw: object) -> AnsimApp:
+    """The real app with the floor KDF, the fixed clock, and a small folder to browse."""
+    browse = path.parent / "browse"
+    browse.mkdir(exist_ok=True)
+    kw.setdefault("browse_dir", browse)
     return AnsimApp(path, lang, vault=vault, kdf_params=FLOOR, clock=clock(), **kw)  # type: ignore[arg-type]
 
 
@@ -85,10 +96,14 @@ async def settle(pilot: Pilot[object], rounds: int = 60) -> None:
     last: tuple[int, ...] = ()
     stable = 0
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        # DirectoryTree keeps a loader worker alive for as long as it is shown
+        ours = [w for w in app.workers if w.name != "_loader"]
+        if ours:  # (an empty list would mean "all workers")
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await app.workers.wait_for_complete(ours)
         await pilot.pause()
         state = tuple(id(s) for s in app.screen_stack)
-        busy = any(w.is_running for w in app.workers)
+        busy = any(w.is_running for w in app.workers if w.name != "_loader")
         stable = stable + 1 if state == last and not busy else 0
         last = state
         if stable >= 3:

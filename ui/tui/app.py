@@ -78,6 +78,7 @@ class AnsimApp(App[int]):
         clock: Clock = system_clock,
         idle_clock: Monotonic = time.monotonic,
         idle_check_seconds: float = 10.0,
+        browse_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.vault_dir = Path(vault_dir)
@@ -88,6 +89,7 @@ class AnsimApp(App[int]):
         self.settings = AppSettings()
         self.idle = IdleTimer(self.settings.auto_lock_minutes, idle_clock)
         self.idle_check_seconds = idle_check_seconds
+        self.browse_dir = browse_dir or Path.home()
         self.quick_exited = False
         self.locked_by_idle = False
         localise_bindings(self, self.KEYS, self.lang)

@@ -65,10 +65,9 @@ class AddEvidenceScreen(AnsimScreen):
         Key("ctrl+t", "next_tab", "next_tab"),
     )
 
-    def __init__(self, case_id: str, start_dir: Path | None = None) -> None:
+    def __init__(self, case_id: str) -> None:
         super().__init__()
         self.case_id = case_id
-        self.start_dir = start_dir or Path.home()
         self.picked: list[Path] = []
 
     def compose(self) -> ComposeResult:
@@ -77,7 +76,7 @@ class AddEvidenceScreen(AnsimScreen):
         with TabbedContent(id="add-tabs"):
             with TabPane(self.tr("add.tab.files"), id="tab-files"), Vertical():
                 yield Static(self.tr("add.files_help"), classes="hint")
-                yield DirectoryTree(self.start_dir, id="tree")
+                yield DirectoryTree(self.ansim.browse_dir, id="tree")
                 yield Static(self.tr("add.picked", n=0), id="picked")
             with TabPane(self.tr("add.tab.paste"), id="tab-paste"), Vertical():
                 yield Static(self.tr("add.paste_help"), classes="hint")

@@ -34,10 +34,9 @@ BUILDER = "exporters.bundle.builder"
 class ExportScreen(AnsimScreen):
     KEYS = (Key("escape", "back", "back"), Key("ctrl+s", "start", "start"))
 
-    def __init__(self, case_id: str, default_out: Path | None = None) -> None:
+    def __init__(self, case_id: str) -> None:
         super().__init__()
         self.case_id = case_id
-        self.default_out = default_out
 
     def compose(self) -> ComposeResult:
         vault = self.ansim.vault
@@ -61,7 +60,7 @@ class ExportScreen(AnsimScreen):
             yield Static(self.tr("export.originals_help"), classes="hint")
             yield Checkbox(self.tr("export.zip"), True, id="zip")
             yield Label(self.tr("export.folder"))
-            yield Input(str(self.default_out or Path.home()), id="out")
+            yield Input(str(self.ansim.browse_dir), id="out")
             yield Label(self.tr("export.tsa"))
             yield Input(id="tsa", placeholder=self.tr("export.tsa_hint"))
             yield Static(self.tr("export.tsa_help"), classes="hint")
