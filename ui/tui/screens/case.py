@@ -232,7 +232,12 @@ class CaseScreen(AnsimScreen):
     def action_scan(self) -> None:
         from ui.tui.screens.scan import ScanScreen
 
-        self.ansim.push_screen(ScanScreen(self.case_id))
+        self.ansim.push_screen(ScanScreen(self.case_id), self._scan_closed)
+
+    def _scan_closed(self, result: object) -> None:
+        if result == "review":
+            self.query_one("#tabs", TabbedContent).active = "tab-sightings"
+            self.query_one("#sightings", DataTable).focus()
 
     def action_export(self) -> None:
         from ui.tui.screens.export import ExportScreen
@@ -242,7 +247,11 @@ class CaseScreen(AnsimScreen):
     def action_takedown(self) -> None:
         from ui.tui.screens.takedown import TakedownScreen
 
-        self.ansim.push_screen(TakedownScreen(self.case_id, ""))
+        self.ansim.push_screen(TakedownScreen(self.case_id, ""), self._takedown_closed)
+
+    def _takedown_closed(self, _result: object) -> None:
+        self.query_one("#tabs", TabbedContent).active = "tab-takedowns"
+        self.query_one("#takedowns", DataTable).focus()
 
     def action_note(self) -> None:
         fields = (Field("text", self.tr("notes.field.text"), required=True),)
