@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from vault import custody, device, repo
 from vault.clock import Clock, Timestamp, system_clock
@@ -719,31 +719,40 @@ class Vault:
 
 # ---------------------------------------------------------------------- helpers
 class _BackgroundHasher:
-    """SHA-256 and MD5 of a stream, computed on a second thread while the caller encrypts and
-    writes (hashlib releases the GIL on large buffers). At most a few chunks wait in between, so
-    memory stays constant; ``on_chunk`` still runs on the caller's thread."""
+    """SHA-256 and MD5 of a stream, each computed on its own thread while the caller encrypts
+    and writes (hashlib releases the GIL on large buffers; MD5 is the slowest of the three
+    steps). At most a few chunks wait in each queue, so memory stays constant; ``on_chunk``
+    still runs on the caller's thread."""
 
     def __init__(self, on_chunk: Callable[[bytes], None] | None) -> None:
         self.sha256 = hashlib.sha256()
         self.md5 = hashlib.md5(usedforsecurity=False)
         self._on_chunk = on_chunk
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
-        self._thread = threading.Thread(target=self._run, name="ansim-hash", daemon=True)
-        self._thread.start()
+        self._queues: list[queue.Queue[bytes | None]] = []
+        self._threads: list[threading.Thread] = []
+        for h in (self.sha256, self.md5):
+            q: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+            t = threading.Thread(target=self._run, args=(h, q), name="ansim-hash", daemon=True)
+            t.start()
+            self._queues.append(q)
+            self._threads.append(t)
 
-    def _run(self) -> None:
-        while (chunk := self._queue.get()) is not None:
-            self.sha256.update(chunk)
-            self.md5.update(chunk)
+    @staticmethod
+    def _run(h: Any, q: queue.Queue[bytes | None]) -> None:
+        while (chunk := q.get()) is not None:
+            h.update(chunk)
 
     def feed(self, chunk: bytes) -> None:
-        self._queue.put(chunk)
+        for q in self._queues:
+            q.put(chunk)
         if self._on_chunk is not None:
             self._on_chunk(chunk)
 
     def finish(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
+        for q in self._queues:
+            q.put(None)
+        for t in self._threads:
+            t.join()
 
 
 def _install_slot(
