@@ -4,8 +4,10 @@
         plasma-workspace-wallpapers lomiri-wallpapers lomiri-wallpapers-20.04 \
         lomiri-wallpapers-16.04 tuxpaint-stamps-default
 
-Wallpapers ship the same picture at several sizes, so near-duplicates (PDQ distance <= 40 or
-the same file bytes) are dropped; flat or tiny pictures are dropped too.
+Packages ship the same picture at several sizes, mirrored, recoloured or on a larger canvas,
+so a picture is dropped when its grey version is within PDQ distance 70 of a kept one in any
+of the eight orientations, or when Ansim's matcher (any band) finds it among the kept ones;
+flat or tiny pictures are dropped too.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from vault.fingerprints import fingerprint_pixels
 from vault.fingerprints.decode import _to_rgb, shrink
-from vault.fingerprints.pdq import hamming, pdq_hash
+from vault.fingerprints.pdq import hamming, pdq_dihedral, pdq_hash
+from vault.matching import FingerprintIndex
 
 ROOTS = (Path("/usr/share/backgrounds"), Path("/usr/share/wallpapers"),
          Path("/usr/share/tuxpaint/stamps"))
@@ -48,6 +52,7 @@ def load(path: Path) -> np.ndarray | None:
 def photos(limit: int = 420) -> tuple[list[np.ndarray], list[str]]:
     """Distinct photographs (long side <= 1024) and the package folder each came from."""
     seen: set[str] = set()
+    index = FingerprintIndex()
     hashes: list[bytes] = []
     out: list[np.ndarray] = []
     origin: list[str] = []
@@ -59,12 +64,21 @@ def photos(limit: int = 420) -> tuple[list[np.ndarray], list[str]]:
         img = load(path)
         if img is None:
             continue
-        h, q = pdq_hash(np.asarray(shrink(Image.fromarray(img), 512)))
+        small = np.asarray(shrink(Image.fromarray(img), 512))
+        _, q = pdq_hash(small)
         if q < 50:
             continue
-        if any(hamming(h, other) <= 40 for other in hashes):
+        # Packages ship the same picture mirrored, recoloured, resized or on a larger canvas:
+        # compare grey versions in all eight orientations, and ask the matcher itself.
+        grey = np.repeat(np.asarray(Image.fromarray(small).convert("L"))[..., None], 3, axis=2)
+        variants, _ = pdq_dihedral(grey)
+        if any(hamming(v, other) <= 70 for v in variants for other in hashes):
             continue
-        hashes.append(h)
+        fp = fingerprint_pixels(img)
+        if index.search(fp):
+            continue
+        index.add(str(len(out)), fp)
+        hashes.append(variants[0])
         out.append(img)
         origin.append(str(path.parent).split("/")[3])
         if len(out) >= limit:

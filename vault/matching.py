@@ -38,15 +38,15 @@ Q_WHOLE, Q_REGION, Q_LOWQ = range(3)
 #: unrelated images reach the review band at a rate of at most about 1e-4 per candidate and
 #: vault item; see docs/fingerprints.md for the figures.
 THRESHOLDS: dict[str, tuple[How, tuple[int, int, int]]] = {
-    "whole": ("whole", (31, 52, 70)),
+    "whole": ("whole", (31, 45, 53)),
     "lowq": ("whole", (10, 16, 20)),
-    "rotation": ("rotation", (31, 44, 56)),
-    "mirror": ("mirror", (31, 44, 56)),
-    "region": ("region", (31, 46, 60)),
-    "region_mirror": ("mirror", (28, 40, 50)),
-    "crop": ("crop", (31, 46, 60)),
-    "crop_mirror": ("mirror", (28, 40, 50)),
-    "frame": ("video", (31, 52, 70)),
+    "rotation": ("rotation", (31, 45, 53)),
+    "mirror": ("mirror", (31, 45, 53)),
+    "region": ("region", (31, 42, 49)),
+    "region_mirror": ("mirror", (31, 42, 49)),
+    "crop": ("crop", (31, 52, 62)),
+    "crop_mirror": ("mirror", (28, 48, 60)),
+    "frame": ("video", (31, 45, 53)),
 }
 
 _PAIRS: dict[tuple[int, int], str] = {
