@@ -262,10 +262,11 @@ def test_hostile_batch_reports_each_file_and_originals_can_be_removed(
     assert (report["added"], report["duplicates"], report["failed"]) == (3, 1, 4)
     assert "Traceback" not in r.stderr and "Warning" not in r.stderr
 
-    text = run(cli_vault, "--lang", "en", "add", str(inbox / "empty.jpg"), str(inbox / "same.jpg"))
+    text = run(cli_vault, "--lang", "ko", "add", str(inbox / "empty.jpg"), str(inbox / "same.jpg"))
     assert text.returncode == 1
-    assert "Could not add empty.jpg" in text.stdout and "not added twice" in text.stdout
-    assert "1 already there, 1 could not be added" in text.stdout
+    assert "empty.jpg을(를) 추가하지 못했습니다: 빈 파일(0바이트)" in text.stdout
+    assert "두 번 넣지 않았습니다" in text.stdout
+    assert "1개는 이미 있음, 1개는 추가하지 못함" in text.stdout
 
     # Removing originals after a verified import, with the honest warning.
     downloads = tmp_path / "Downloads"

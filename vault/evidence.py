@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from vault import repo
 from vault.collect.exif import is_sensitive
-from vault.collect.folder import kind_problem, stat_problem
+from vault.collect.folder import FileRejected, kind_problem, stat_problem
 from vault.collect.probe import (
     FLAG_TOO_LARGE,
     FLAG_UNREADABLE,
@@ -174,7 +174,7 @@ def open_input(path: Path) -> BinaryIO:
         raise stat_problem(exc) from None
     if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # swapped between stat and open
         f.close()
-        raise InputRejected("This is not a regular file (a device, pipe or socket).")
+        raise FileRejected("not_regular", "This is not a regular file (a device, pipe or socket).")
     return f
 
 
@@ -295,14 +295,15 @@ def add_stream(
         try:
             ref, duplicate = vault.put_blob(reader)  # type: ignore[arg-type]
         except OSError as exc:
-            raise InputRejected(
-                f"The file could not be read to the end ({exc.strerror or 'read error'})."
+            raise FileRejected(
+                "read_incomplete",
+                f"The file could not be read to the end ({exc.strerror or 'read error'}).",
             ) from None
         if reader.total == 0:
             if not duplicate:
                 vault.forget_blob_key(ref.blob_id)
                 vault.remove_blob_file(ref.blob_id)
-            raise InputRejected("The file is empty (0 bytes); there is nothing to keep.")
+            raise FileRejected("empty", "The file is empty (0 bytes); there is nothing to keep.")
         same_blob = (
             [
                 i
@@ -410,7 +411,7 @@ def add_file(
     with open_input(path) as f:
         before = os.fstat(f.fileno())
         if before.st_size == 0:
-            raise InputRejected("The file is empty (0 bytes); there is nothing to keep.")
+            raise FileRejected("empty", "The file is empty (0 bytes); there is nothing to keep.")
 
         class _Changed(Exception):
             pass
@@ -432,7 +433,8 @@ def add_file(
                 kwargs,
             )
         except _Changed:
-            raise InputRejected(
+            raise FileRejected(
+                "changed",
                 "The file changed while Ansim was reading it (another program was still writing "
                 "or deleting it), so nothing was kept.",
                 next_step="Wait until the file is complete, then add it again.",

@@ -19,6 +19,7 @@ from ui.cli.common import emit_json, lang, say
 from vault import cases, codec, custody, evidence, i18n, links, notes
 from vault.collect import capture
 from vault.collect.dates import optional_when
+from vault.collect.folder import FileRejected
 from vault.collect.importer import (
     FileResult,
     ImportOptions,
@@ -282,6 +283,11 @@ def _t(args: argparse.Namespace, key: str, **values: object) -> str:
 
 
 def _err(args: argparse.Namespace, exc: InputRejected | Exception) -> str:
+    if isinstance(exc, FileRejected):
+        key = f"evidence.why.{exc.reason}"
+        text = _t(args, key)
+        if text != key:
+            return text
     if isinstance(exc, InputRejected):
         title, what, _next = i18n.error_text(exc, lang(args))
         return what or title

@@ -20,6 +20,17 @@ from pathlib import Path
 from vault.errors import InputRejected
 
 
+class FileRejected(InputRejected):
+    """A file that cannot be imported, with a stable ``reason`` code so front ends can show the
+    sentence in the person's language (``evidence.why.<reason>`` in the catalogs)."""
+
+    title = InputRejected.title
+
+    def __init__(self, reason: str, what: str, *, next_step: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(what, next_step=next_step)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One file to import: its path, the sub-folder it was found in, its size when known, or
@@ -28,30 +39,35 @@ class Candidate:
     path: Path
     folder: str = ""  # "/"-separated, starting with the chosen folder's own name
     size: int = 0
-    problem: InputRejected | None = None
+    problem: FileRejected | None = None
 
 
-def stat_problem(exc: OSError) -> InputRejected:
+def stat_problem(exc: OSError) -> FileRejected:
     """A calm sentence for an ``OSError`` raised while looking at or opening a path."""
     if isinstance(exc, FileNotFoundError):
-        return InputRejected(
+        return FileRejected(
+            "missing",
             "The file is not there any more (it was moved or deleted), or it is a shortcut "
-            "that points nowhere."
+            "that points nowhere.",
         )
     if isinstance(exc, PermissionError):
-        return InputRejected("This computer does not let Ansim read the file.")
+        return FileRejected("permission", "This computer does not let Ansim read the file.")
     if exc.errno == errno.ELOOP:
-        return InputRejected("The path is a shortcut that points to itself (a loop).")
+        return FileRejected("loop", "The path is a shortcut that points to itself (a loop).")
     if exc.errno == errno.ENAMETOOLONG:
-        return InputRejected("The path is too long for this computer to open.")
-    return InputRejected(f"The file could not be read ({exc.strerror or 'unknown error'}).")
+        return FileRejected("too_long", "The path is too long for this computer to open.")
+    return FileRejected(
+        "read_error", f"The file could not be read ({exc.strerror or 'unknown error'})."
+    )
 
 
-def kind_problem(mode: int) -> InputRejected | None:
+def kind_problem(mode: int) -> FileRejected | None:
     if stat.S_ISDIR(mode):
-        return InputRejected("This is a folder, not a file.")
+        return FileRejected("folder", "This is a folder, not a file.")
     if not stat.S_ISREG(mode):
-        return InputRejected("This is not a regular file (a device, pipe or socket).")
+        return FileRejected(
+            "not_regular", "This is not a regular file (a device, pipe or socket)."
+        )
     return None
 
 
@@ -96,7 +112,8 @@ def _walk(top: Path) -> list[Candidate]:
                         here / d,
                         folder,
                         0,
-                        InputRejected(
+                        FileRejected(
+                            "link_to_folder",
                             "This is a shortcut to another folder; Ansim does not follow it.",
                             next_step="Add that folder itself if you want its files.",
                         ),
