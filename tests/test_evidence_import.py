@@ -535,3 +535,10 @@ def test_an_image_too_big_to_hold_is_kept_and_probed_from_its_header(
     assert (item.width, item.height) == (1200, 900)
     assert item.capture_time == "2024-03-01T21:15:09+09:00"
     assert evidence.fingerprint_of(sv, item.id) is None
+
+
+def test_items_need_an_existing_case(sv: Vault) -> None:
+    from vault.errors import NotFound
+
+    with pytest.raises(NotFound):
+        evidence.add_stream(sv, io.BytesIO(b"data"), "no-such-case", original_name="x")

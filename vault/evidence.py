@@ -45,6 +45,7 @@ from vault.collect.probe import (
 from vault.errors import AnsimError, InputRejected
 from vault.records import (
     CaptureMethod,
+    Case,
     EvidenceItem,
     ItemKind,
     Source,
@@ -290,6 +291,7 @@ def add_stream(
     be fingerprinted after import. Raises ``InputRejected`` for empty or unreadable input and
     ``ImportCancelled`` when ``cancelled()`` turns true; the vault is then unchanged.
     """
+    repo.get(vault.db, Case, case_id)  # NotFound before any work for a case that is gone
     reader = _Reader(src, on_progress, cancelled, FINGERPRINT_MAX_BYTES)
     with vault.transaction() as db:
         try:
