@@ -28,7 +28,6 @@ from vault.collect.importer import (
     Outcome,
     import_paths,
 )
-from vault.collect.remove import HONEST_WARNING
 from vault.errors import InputRejected, NotFound
 from vault.records import (
     Case,
@@ -453,11 +452,6 @@ def _report_add(args: argparse.Namespace, case: Case, report: ImportReport) -> i
                     duplicates=report.duplicates,
                     failed=report.failed,
                 )
-            )
-        if args.remove_originals:
-            print(
-                HONEST_WARNING if lang(args) == "en" else _t(args, "evidence.cli.remove_warning"),
-                file=sys.stderr,
             )
     if report.stopped_by is not None:
         common.print_error(report.stopped_by, lang(args))
