@@ -227,3 +227,22 @@ def test_create_on_a_full_disk_leaves_nothing(
         create_vault(path)
     monkeypatch.undo()
     assert not path.exists()
+
+
+def test_delete_succeeds_even_if_overwriting_the_older_slot_fails(
+    seeded: tuple[Path, Vault, str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The deletion commits (metadata, h, h2 = three renames); the follow-up commit that clears
+    the older slot fails, which must not turn a done deletion into a reported failure."""
+    path, v, first_id, case_id = seeded
+    doomed = evidence.add_stream(v, io.BytesIO(CONTENT), case_id, original_name="b.bin")
+    fail_call(monkeypatch, "replace", 3, errno.ENOSPC)
+    evidence.delete_item(v, doomed.item)
+    monkeypatch.undo()
+    assert "could not overwrite the older metadata slot yet" in caplog.text
+    assert [i.id for i in evidence.list_items(v)] == [first_id]
+    with v.transaction():
+        v.log("viewed", first_id)  # the next commit clears the older slot
+    _assert_previous_state(path, v, first_id)

@@ -358,9 +358,16 @@ class Vault:
             atomic_write(self.path / HEADER_FILES[1], packed)
         if s.shred_pending:
             # The other metadata slot still holds the previous generation, with the key just
-            # forgotten; a second commit overwrites it, so the key is gone from the disk.
+            # forgotten; a second commit overwrites it, so the key is gone from the disk. The
+            # change itself is already committed, so a failure here is not reported as one;
+            # the key stays marked and the next commit overwrites the slot.
             s.shred_pending = False
-            self.commit()
+            try:
+                self.commit()
+            except Exception:
+                log.warning("could not overwrite the older metadata slot yet")
+                if self._state is not None:
+                    self._state.shred_pending = True
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
