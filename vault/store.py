@@ -10,6 +10,9 @@ Folder layout (neutral names, no extensions)::
 
 A commit writes the metadata into the slot *not* in use, fsyncs it, then replaces ``h`` and
 ``h2``; the header is the single commit point, so a crash leaves the previous state intact.
+Unlock sweeps what a crash left (tmp/, commit temp files, unreferenced blobs, a header copy one
+generation behind) before anything else runs, so ``check`` sees only real problems. The byte
+layout is in docs/vault-format.md; the reasons in docs/decisions/.
 """
 
 from __future__ import annotations
