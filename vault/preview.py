@@ -57,8 +57,9 @@ def _decode(data: bytes, box: tuple[int, int]) -> Image.Image:
             return img.convert("RGB")
     except NoPreview:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError):
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise NoPreview("The picture is too large to preview safely.") from None
+    except (OSError, ValueError, SyntaxError):
         raise NoPreview("The picture could not be read for a preview.") from None
 
 
