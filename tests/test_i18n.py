@@ -62,7 +62,7 @@ def test_every_literal_key_the_app_uses_exists() -> None:
 
 
 def test_every_key_binding_label_exists() -> None:
-    pattern = re.compile(r"""Key\("[^"]+", "[a-z_]+", "([a-z_]+)\"""")
+    pattern = re.compile(r"""Key\("[^"]+", "[a-z_.]+", "([a-z_]+)\"""")
     labels: set[str] = set()
     for source in TUI.rglob("*.py"):
         labels.update(pattern.findall(source.read_text(encoding="utf-8")))

@@ -201,3 +201,17 @@ async def test_auto_lock_after_idle_minutes_returns_to_unlock(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CasesScreen)
+
+
+async def test_command_palette_locks_the_vault(seeded_path: Path, seeded_vault: Vault) -> None:
+    app = make_app(seeded_path, vault=seeded_vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"lock the")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert not seeded_vault.is_unlocked

@@ -122,11 +122,12 @@ class CaseScreen(AnsimScreen):
                             for k in ("status", "band", "where", "found")])
         found = mod.list_sightings(vault, self.case_id)
         for s in found:
-            host = (s.final_url or s.media_url or s.page_url).split("/")[2:3]
+            where = s.final_url or s.media_url or s.page_url
+            place = where.split("/")[2] if "://" in where else where.rsplit("/", 1)[-1]
             table.add_row(
                 self.tr(f"sighting.status.{s.status.value}"),
                 self.tr(f"sighting.band.{s.band}"),
-                host[0] if host else "-",
+                place[:30] or "-",
                 s.retrieved_utc[:16].replace("T", " "),
                 key=s.id,
             )

@@ -60,12 +60,16 @@ class ReviewScreen(AnsimScreen):
         rows = [
             ("review.status", self.tr(f"sighting.status.{s.status.value}")),
             ("review.band", self.tr(f"sighting.band.{s.band}")),
-            ("review.how", s.matched_how),
+            ("review.how", self.how(s.matched_how)),
             ("review.where", s.final_url or s.media_url or s.page_url),
             ("review.when", s.retrieved_utc),
             ("review.http", str(s.http_status or "-")),
         ]
         return "\n".join(f"[b]{self.tr(k)}[/b]: {escape(str(v))}" for k, v in rows)
+
+    def how(self, code: str) -> str:
+        label = self.tr(f"match.{code}")
+        return code if label == f"tui.match.{code}" else label
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -45,7 +45,7 @@ class ScanScreen(AnsimScreen):
                 yield Button(self.tr("scan.start"), id="start", variant="primary")
                 yield Button(self.tr("scan.cancel"), id="cancel", disabled=True)
                 yield Button(self.tr("scan.review"), id="review", disabled=True)
-            yield ProgressBar(id="progress", show_eta=False, total=None)
+            yield ProgressBar(id="progress", show_eta=False, total=1, classes="hidden")
             yield Static(self.tr("scan.idle"), id="status")
             yield Static("", id="summary")
         yield Footer(compact=True)
@@ -96,6 +96,7 @@ class ScanScreen(AnsimScreen):
         self.query_one("#start", Button).disabled = True
         self.query_one("#cancel", Button).disabled = False
         status.update(self.tr("scan.running"))
+        self.query_one("#progress", ProgressBar).remove_class("hidden")
         self.scan(source)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
