@@ -19,7 +19,7 @@ class CasesScreen(AnsimScreen):
         Key("g", "settings", "settings"),
         Key("l", "audit", "audit"),
         Key("v", "verify", "verify"),
-        Key("ctrl+p", "app.command_palette", "palette"),
+        Key("ctrl+p", "app.command_palette", "palette", show=False),
     )
 
     def compose(self) -> ComposeResult:
