@@ -141,7 +141,10 @@ def phase_scan(folder: Path, vault_dir: Path, workers: int) -> dict[str, float]:
 
 def _child(*args: str) -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+                         check=False, cwd=ROOT)
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"the {args[1]} phase failed")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -159,6 +162,8 @@ def main() -> None:
     ap.add_argument("--phase", choices=("decode", "scan"))
     ap.add_argument("--dir", type=Path)
     ap.add_argument("--vault", type=Path)
+    ap.add_argument("--work", type=Path, help="keep the generated pictures and vault here and "
+                    "reuse them on the next run (default: a temporary folder, removed after)")
     a = ap.parse_args()
     if a.phase == "decode":
         print(json.dumps(phase_decode(a.dir, a.workers)))
@@ -166,10 +171,17 @@ def main() -> None:
     if a.phase == "scan":
         print(json.dumps(phase_scan(a.dir, a.vault, a.workers)))
         return
-    work = Path(tempfile.mkdtemp(prefix="ansim-bench-scan-"))
+    work = a.work or Path(tempfile.mkdtemp(prefix="ansim-bench-scan-"))
     try:
         folder, vault_dir = work / "pictures", work / "vault"
-        gen = generate(folder, vault_dir, a.images, a.vault_items)
+        made = work / f"generated-{a.images}-{a.vault_items}.json"
+        if made.exists():
+            gen = json.loads(made.read_text(encoding="utf-8"))
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(vault_dir, ignore_errors=True)
+            gen = generate(folder, vault_dir, a.images, a.vault_items)
+            made.write_text(json.dumps(gen), encoding="utf-8")
         print(f"generated in {gen['generate_s']:.0f} s, imported in {gen['import_s']:.0f} s",
               file=sys.stderr)
         w = str(a.workers)
@@ -177,7 +189,8 @@ def main() -> None:
         scan = _child("--phase", "scan", "--dir", str(folder), "--vault", str(vault_dir),
                       "--workers", w)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if a.work is None:
+            shutil.rmtree(work, ignore_errors=True)
     d_rate = decode["images"] / decode["seconds"]
     s_rate = scan["images"] / scan["seconds"]
     busy = scan["read_s"] + scan["decode_s"] + scan["hash_s"] + scan["match_s"]

@@ -51,7 +51,8 @@ def test_walk_visits_each_file_once_and_explains_skips(tmp_path: Path) -> None:
     assert skips["Download/notes.txt"].reason == "not a picture or video"
 
 
-def test_folder_scan_records_the_copies(vault: Vault, tmp_path: Path) -> None:
+@pytest.mark.parametrize("processes", [True, False], ids=["processes", "threads"])
+def test_folder_scan_records_the_copies(vault: Vault, tmp_path: Path, processes: bool) -> None:
     case = cases.create_case(vault, "Phone dump", "C")
     originals = []
     for seed in (1, 2, 3):
@@ -61,7 +62,8 @@ def test_folder_scan_records_the_copies(vault: Vault, tmp_path: Path) -> None:
     root = tmp_path / "dump"
     root.mkdir()
     _tree(root)
-    report = run_scan(vault, FolderSource(root, max_file_bytes=1 << 20), case_id=case.id)
+    report = run_scan(vault, FolderSource(root, max_file_bytes=1 << 20), case_id=case.id,
+                      processes=processes)
     got = {s.media_url: (s.matched_item_id, s.matched_how) for s in report.sightings}
     assert got == {
         "DCIM/Camera/IMG_0001.jpg": (originals[0].id, "whole"),

@@ -13,14 +13,23 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from vault import repo
@@ -174,6 +183,45 @@ def fingerprint_candidate(
     return fp
 
 
+@dataclass(frozen=True)
+class _FileResult:
+    """What a worker (thread or process) learnt about one file: picklable, no pixels."""
+
+    fingerprint: Fingerprint | None
+    code: str = ""
+    reason: str = ""
+    read_s: float = 0.0
+    decode_s: float = 0.0
+    hash_s: float = 0.0
+
+
+def fingerprint_path(path: str, kind: str) -> _FileResult:
+    """Read and fingerprint one file (search-only for pictures). Runs in a worker process for
+    folder scans, so it takes and returns only plain, picklable values."""
+    try:
+        t0 = time.perf_counter()
+        if kind == "video":
+            return _FileResult(fingerprint_video(Path(path)), hash_s=time.perf_counter() - t0)
+        data = read_source(Path(path))
+        t1 = time.perf_counter()
+        decoded = decode_image(data)
+        del data
+        t2 = time.perf_counter()
+        fp = query_fingerprint(decoded.rgb, width=decoded.width, height=decoded.height,
+                               fmt=decoded.format, sha256=decoded.sha256, md5=decoded.md5)
+        return _FileResult(fp, read_s=t1 - t0, decode_s=t2 - t1,
+                           hash_s=time.perf_counter() - t2)
+    except InputRejected as exc:
+        return _FileResult(None, "unreadable", exc.what or exc.title)
+    except Exception as exc:  # an odd file must cost only itself
+        log.warning("a file could not be checked: %s", type(exc).__name__)
+        return _FileResult(None, "unexpected", _UNEXPECTED)
+
+
+_UNEXPECTED = ("This one could not be checked because of an unexpected problem; the scan "
+               "went on.")
+
+
 def _stored_fingerprint_json(found: _Found, root: str) -> str:
     """The complete fingerprint of a matching candidate, for its stored copy ("" if none)."""
     try:
@@ -211,19 +259,15 @@ class _Checker:
         return matches, False
 
     def check_file(self, f: FolderFile) -> _Outcome:
-        try:
-            t0 = time.perf_counter()
-            if f.kind == "video":
-                fp: Fingerprint = fingerprint_video(f.path)
-                self._timer.add("hash_s", time.perf_counter() - t0)
-            else:
-                data = read_source(f.path)
-                self._timer.add("fetch_s", time.perf_counter() - t0)
-                fp = self.fingerprint_bytes(data, "image")
-                del data
-        except InputRejected as exc:
-            return _Outcome(issue=ScanIssue(f.rel, "unreadable", exc.what or exc.title),
-                            error=True)
+        return self.from_file_result(f, fingerprint_path(str(f.path), f.kind))
+
+    def from_file_result(self, f: FolderFile, r: _FileResult) -> _Outcome:
+        self._timer.add("fetch_s", r.read_s)
+        self._timer.add("decode_s", r.decode_s)
+        self._timer.add("hash_s", r.hash_s)
+        if r.fingerprint is None:
+            return _Outcome(issue=ScanIssue(f.rel, r.code, r.reason), error=True)
+        fp = r.fingerprint
         matches, fpos = self._match(fp)
         if not matches:
             return _Outcome(bytes_read=f.size, false_positive=fpos)
@@ -286,9 +330,7 @@ def _guarded(checker: _Checker, job: FolderFile | MediaRef) -> _Outcome:
     except Exception as exc:  # a bug or an odd file must not stop the whole scan
         log.warning("a candidate could not be checked: %s", type(exc).__name__)
         where = job.rel if isinstance(job, FolderFile) else job.media_url
-        return _Outcome(error=True, issue=ScanIssue(
-            where, "unexpected", "This one could not be checked because of an unexpected "
-            "problem; the scan went on."))
+        return _Outcome(error=True, issue=ScanIssue(where, "unexpected", _UNEXPECTED))
 
 
 def _allowed_hosts(urls: tuple[str, ...], extra: tuple[str, ...]) -> Callable[[str], bool]:
@@ -328,11 +370,16 @@ def run_scan(
     cancel: CancelSignal = None,
     workers: int | None = None,
     implausible_after: int = IMPLAUSIBLE_MATCHES,
+    processes: bool | None = None,
 ) -> ScanReport:
     """Scan ``source`` for re-uploads of the pictures and videos of ``case_id`` (or of every
     case). Per-candidate failures are collected in the report and the scan goes on; the scan
     stops early only when ``cancel`` is set (``report.cancelled``). Raises ``InputRejected``
-    when there is nothing to compare with or the source cannot be used at all."""
+    when there is nothing to compare with or the source cannot be used at all.
+
+    Folder scans fingerprint files in worker processes (``processes``; default: when the
+    computer has more than one core), because PDQ hashing holds Python's GIL; a file that
+    crashes a decoder then costs only itself. Web scans use threads (they mostly wait)."""
     cancelled = cancel_check(cancel)
     index = build_index(vault, case_id)
     if not index.items:
@@ -427,16 +474,50 @@ def run_scan(
         tracker.add(matched=1)
 
     n_workers = workers or min(4, (os.cpu_count() or 2))
-    pool = ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ansim-scan")
-    pending: set[Future[_Outcome]] = set()
+    use_processes = (isinstance(source, FolderSource) and (os.cpu_count() or 1) > 1
+                     if processes is None else processes and isinstance(source, FolderSource))
+    threads = ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ansim-scan")
+    procs: list[ProcessPoolExecutor] = []
+    pending: dict[Future[Any], FolderFile | MediaRef] = {}
+    attempts: dict[str, int] = {}
+
+    def submit(job: FolderFile | MediaRef) -> None:
+        if use_processes and isinstance(job, FolderFile):
+            if not procs:
+                procs.append(ProcessPoolExecutor(
+                    max_workers=n_workers, mp_context=multiprocessing.get_context("spawn")))
+            pending[procs[-1].submit(fingerprint_path, str(job.path), job.kind)] = job
+        else:
+            pending[threads.submit(_guarded, checker, job)] = job
+
+    def outcome_of(fut: Future[Any], job: FolderFile | MediaRef) -> _Outcome | None:
+        try:
+            result = fut.result()
+        except BrokenProcessPool:
+            # A worker process died (a decoder crashed on a hostile file): start a fresh
+            # pool and try each affected file once more; a second failure costs only it.
+            assert isinstance(job, FolderFile)
+            if procs:
+                procs.pop().shutdown(wait=False, cancel_futures=True)
+            attempts[job.rel] = attempts.get(job.rel, 0) + 1
+            if attempts[job.rel] > 1:
+                return _Outcome(error=True, issue=ScanIssue(job.rel, "unexpected", _UNEXPECTED))
+            submit(job)
+            return None
+        if isinstance(result, _FileResult):
+            assert isinstance(job, FolderFile)
+            return checker.from_file_result(job, result)
+        return result  # type: ignore[no-any-return]
 
     def drain(block_until: int) -> None:
-        nonlocal pending
         while len(pending) > block_until:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in done:
+                job = pending.pop(fut)
                 try:
-                    handle(fut.result())
+                    outcome = outcome_of(fut, job)
+                    if outcome is not None:
+                        handle(outcome)
                 except ScanCancelled:
                     raise
                 except AnsimError as exc:  # e.g. the disk filled while saving a sighting
@@ -456,7 +537,7 @@ def run_scan(
                     tracker.add(errors=1 if job.error else 0, skipped=0 if job.error else 1)
                 continue
             tracker.add(seen=1)
-            pending.add(pool.submit(_guarded, checker, job))
+            submit(job)
             drain(2 * n_workers)
         tracker.stage("checking")
         drain(0)
@@ -467,9 +548,18 @@ def run_scan(
     finally:
         for fut in pending:
             fut.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        threads.shutdown(wait=True, cancel_futures=True)
+        for pool in procs:
+            pool.shutdown(wait=True, cancel_futures=True)
         if fetcher is not None:
             fetcher.close()
+    if was_cancelled:
+        # Keep matches that finished before the stop.
+        for fut, job in list(pending.items()):
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                outcome = outcome_of(fut, job)
+                if outcome is not None:
+                    handle(outcome)
     errors[:0] = errors_box
     if was_cancelled:
         # Keep matches that finished before the stop.
