@@ -1,7 +1,9 @@
 """Run a scan: produce candidates from a source, check each in memory, record the matches.
 
-Candidates are fetched (or read) and fingerprinted by a small thread pool; matching is a
-read-only search of an index built once before the threads start. A candidate's bytes live only
+Candidates are fetched and fingerprinted by a small thread pool (web scans) or read and
+fingerprinted by worker processes (folder scans: PDQ holds Python's GIL, and a decoder crashing
+on a hostile file then costs only that file); matching is a read-only search of an index built
+once, in the calling process. A candidate's bytes live only
 in the worker's memory: when nothing in the vault matches, they are dropped there and never
 reach the disk. Matches are recorded by the calling thread only (the vault is not shared
 between threads): the copy is encrypted into the vault as evidence and a ``Sighting`` is saved.
