@@ -61,7 +61,7 @@ async def test_scan_review_takedown_export_and_verify(
         await pilot.press("y")
         await settle(pilot)
         assert "Status: Confirmed" in screen_text(pilot)
-        await pilot.press("right", "n")
+        await pilot.press("space", "n")
         await settle(pilot)
         assert "Status: Not a match" in screen_text(pilot)
         await pilot.press("escape")

@@ -93,6 +93,7 @@ class AnsimApp(App[int]):
         self.quick_exited = False
         self.locked_by_idle = False
         localise_bindings(self, self.KEYS, self.lang)
+        _start_process_helper()
 
     # ------------------------------------------------------------------ start
     def on_mount(self) -> None:
@@ -246,6 +247,18 @@ class AnsimApp(App[int]):
         from ui.tui.screens.verify import VerifyScreen
 
         self.push_screen(VerifyScreen())
+
+
+def _start_process_helper() -> None:
+    """Folder scans use worker processes. Python starts its multiprocessing helper with the
+    process's stderr, which Textual replaces while the app runs (its stand-in has no file
+    descriptor, so the helper would fail to start). Start it now, before Textual takes over."""
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    except (OSError, ValueError):  # scans then fall back to one process or report it calmly
+        pass
 
 
 def run_app(vault_dir: Path, lang: str) -> int:

@@ -72,7 +72,9 @@ class CreateScreen(AnsimScreen):
             return
         self.problem("")
         self.query_one("#create", Button).disabled = True
-        self.query_one("#working").remove_class("hidden")
+        working = self.query_one("#working")
+        working.remove_class("hidden")
+        self.call_after_refresh(working.scroll_visible)
         self.create(first, self.query_one("#remember", Checkbox).value)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="create")

@@ -72,6 +72,10 @@ class ExportScreen(AnsimScreen):
             yield Static("", id="result")
         yield Footer(compact=True)
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#items").focus()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":
             self.action_start()

@@ -27,7 +27,7 @@ class ReviewScreen(AnsimScreen):
         Key("escape", "back", "back"),
         Key("y", "confirm", "confirm"),
         Key("n", "reject", "reject"),
-        Key("right", "next", "next"),
+        Key("space", "next", "next"),
     )
 
     def __init__(self, case_id: str, sighting_id: str) -> None:

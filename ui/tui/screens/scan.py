@@ -50,6 +50,10 @@ class ScanScreen(AnsimScreen):
             yield Static("", id="summary")
         yield Footer(compact=True)
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#target").focus()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":
             self.action_start()

@@ -46,6 +46,10 @@ class VerifyScreen(AnsimScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.start()
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#path").focus()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":
             self.start()
