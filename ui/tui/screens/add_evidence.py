@@ -13,7 +13,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
     Button,
     Checkbox,
-    DirectoryTree,
     Footer,
     Header,
     Input,
@@ -29,6 +28,7 @@ from textual.worker import get_current_worker
 
 from ui.tui.base import AnsimScreen, Key, error_lines
 from ui.tui.optional import feature
+from ui.tui.widgets.file_picker import FilePicker
 from vault.collect.importer import (
     ImportOptions,
     ImportProgress,
@@ -60,7 +60,6 @@ def parse_pasted_paths(text: str) -> list[Path]:
 class AddEvidenceScreen(AnsimScreen):
     KEYS = (
         Key("escape", "back", "back"),
-        Key("space", "pick", "pick", show=False),
         Key("ctrl+s", "start", "start"),
         Key("ctrl+t", "next_tab", "next_tab"),
     )
@@ -76,7 +75,7 @@ class AddEvidenceScreen(AnsimScreen):
         with TabbedContent(id="add-tabs"):
             with TabPane(self.tr("add.tab.files"), id="tab-files"), Vertical():
                 yield Static(self.tr("add.files_help"), classes="hint")
-                yield DirectoryTree(self.ansim.browse_dir, id="tree")
+                yield FilePicker(self.ansim.browse_dir, id="tree")
                 yield Static(self.tr("add.picked", n=0), id="picked")
             with TabPane(self.tr("add.tab.paste"), id="tab-paste"), Vertical():
                 yield Static(self.tr("add.paste_help"), classes="hint")
@@ -103,14 +102,8 @@ class AddEvidenceScreen(AnsimScreen):
         yield Footer(compact=True)
 
     # ------------------------------------------------------------------ picking
-    def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
+    def on_file_picker_picked(self, event: FilePicker.Picked) -> None:
         self.pick(event.path)
-
-    def action_pick(self) -> None:
-        tree = self.query_one("#tree", DirectoryTree)
-        node = tree.cursor_node
-        if node is not None and node.data is not None:
-            self.pick(Path(node.data.path))
 
     def pick(self, path: Path) -> None:
         if path in self.picked:
