@@ -28,6 +28,7 @@ from vault import cases, custody, evidence, notes
 from vault.collect.capture import CaptureUnavailable, ClipboardEmpty
 from vault.records import Case
 from vault.session import load_settings
+from vault.statutes import all_statutes
 from vault.store import Vault
 
 pytest_plugins = ["tests._tui_fixtures"]
@@ -81,9 +82,16 @@ async def test_new_case_notes_events_and_details(seeded_path: Path, seeded_vault
         await type_into(pilot, "#field-date", "2026-01-05")
         await press_button(pilot, "#ok")
         await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "suggestions, not legal advice" in screen_text(pilot)
+        await pilot.press("space")  # the first statute offered
+        await press_button(pilot, "#ok")
+        await settle(pilot)
         app.screen.query_one("#tabs").active = "tab-details"  # type: ignore[attr-defined]
         await settle(pilot)
         text = screen_text(pilot)
+        assert all_statutes()[0].citation("en") in text
         assert "nick1, nick2" in text
         assert "police: given (2026-01-05)" in text
     with reopen(seeded_path) as vault:
@@ -93,6 +101,7 @@ async def test_new_case_notes_events_and_details(seeded_path: Path, seeded_vault
         assert case.consents[0].given and case.consents[0].recipient == "police"
         assert [n.text for n in notes.list_notes(vault, new_id)] == ["Saved the chat log"]
         assert [e.kind for e in notes.list_events(vault, new_id)] == ["reported to police"]
+        assert case.statutes == (all_statutes()[0].id,)
 
 
 async def test_add_evidence_from_pasted_paths_reports_each_file(
