@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(poppler-utils tmux openssl gnome-keyring dbus dbus-x11 libsecret-tools fonts-nanum coreutils)
+APT_PACKAGES=(poppler-utils tmux openssl gnome-keyring dbus dbus-x11 libsecret-tools fonts-nanum coreutils xvfb xclip)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
