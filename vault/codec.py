@@ -62,8 +62,37 @@ def from_plain(cls: type[T], data: dict[str, Any]) -> T:
     return cls(**kwargs)
 
 
+def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
+    if f.default is not dataclasses.MISSING:
+        return bool(value == f.default)
+    if f.default_factory is not dataclasses.MISSING:
+        return bool(value == f.default_factory())
+    return False
+
+
+def to_compact(value: Any) -> Any:
+    """Like ``to_plain`` but leaves out fields that hold their default value (for storage:
+    ``from_plain`` fills them back in), which roughly halves the metadata the vault rewrites on
+    every commit."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {}
+        for f in dataclasses.fields(value):
+            v = getattr(value, f.name)
+            if not _is_default(f, v):
+                out[f.name] = to_compact(v)
+        return out
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [to_compact(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_compact(v) for k, v in value.items()}
+    return value
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(to_plain(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Compact JSON for storage; ``loads`` restores every field."""
+    return json.dumps(to_compact(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def loads(cls: type[T], text: str) -> T:
