@@ -5,8 +5,8 @@ from __future__ import annotations
 from vault import codec
 from vault.records import (
     BlobRef,
-    Case,
     CaptureMethod,
+    Case,
     Consent,
     EvidenceItem,
     HarmKind,
