@@ -155,11 +155,14 @@ class ExportScreen(AnsimScreen):
         if res.timestamp_error:
             lines.append(self.tr("export.timestamp_missing", reason=escape(res.timestamp_error)))
         lines += [f"• {escape(n)}" for n in res.notes]
-        self.query_one("#result", Static).update("\n".join(lines))
+        result = self.query_one("#result", Static)
+        result.update("\n".join(lines))
+        self.call_after_refresh(result.scroll_visible)
 
     def failed(self, exc: BaseException) -> None:
         self.query_one("#start", Button).disabled = False
         self.query_one("#cancel", Button).disabled = True
         title, what, nxt = error_lines(exc, self.lang)
-        self.query_one("#result", Static).update(
-            "\n".join(escape(p) for p in (title, what, nxt) if p))
+        result = self.query_one("#result", Static)
+        result.update("\n".join(escape(p) for p in (title, what, nxt) if p))
+        self.call_after_refresh(result.scroll_visible)

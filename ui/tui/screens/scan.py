@@ -140,7 +140,9 @@ class ScanScreen(AnsimScreen):
         lines = [self.tr(key, matched=len(report.sightings), errors=len(report.errors),
                          skipped=len(report.skipped))]
         lines += [f"• {w}" for w in report.warnings]
-        self.query_one("#summary", Static).update("\n".join(lines))
+        summary = self.query_one("#summary", Static)
+        summary.update("\n".join(lines))
+        self.call_after_refresh(summary.scroll_visible)
 
     def failed(self, exc: BaseException) -> None:
         self.query_one("#start", Button).disabled = False
