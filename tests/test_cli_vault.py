@@ -50,7 +50,7 @@ def test_init_prints_the_recovery_code_once_and_it_works(tmp_path: Path) -> None
     assert code == 0, err
     actions = [e["action"] for e in json.loads(out)]
     assert actions[0] == "vault_created"
-    assert actions[-2:] == ["passphrase_changed", "recovered_with_code"]
+    assert actions[-2:] == ["passphrase_reset", "recovered_with_code"]
     assert [e["seq"] for e in json.loads(out)] == list(range(1, len(actions) + 1))
 
 

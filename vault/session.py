@@ -142,15 +142,18 @@ def recover_vault(
     secret may be what was lost). Return the vault, unlocked."""
     vault = Vault.open(Path(path), recovery_code=recovery_code, clock=clock)
     try:
-        if vault.device_bound:
-            vault.set_device_binding(False, new_passphrase)
-        vault.change_passphrase(new_passphrase)
-        with vault.transaction():
-            vault.log("recovered_with_code")
+        finish_recovery(vault, new_passphrase)
     except BaseException:
         vault.lock()
         raise
     return vault
+
+
+def finish_recovery(vault: Vault, new_passphrase: str) -> None:
+    """After unlocking with the recovery code: set the new passphrase (device binding off)."""
+    vault.reset_passphrase(new_passphrase)
+    with vault.transaction():
+        vault.log("recovered_with_code")
 
 
 # ---------------------------------------------------------------------- auto-lock

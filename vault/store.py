@@ -437,9 +437,13 @@ class Vault:
         self.commit()
 
     def set_device_binding(self, enabled: bool, passphrase: str) -> None:
-        """Turn "remember on this device" on or off; needs the current passphrase."""
+        """Turn "remember on this device" on or off; needs the current passphrase, which is
+        checked first (a typo must never silently become the new passphrase)."""
         s = self._s
         index, old = self._passphrase_slot()
+        self.verify_passphrase(passphrase)
+        if enabled == (old.type == SlotType.PASSPHRASE_DEVICE):
+            return
         secret = device.create_secret(s.header.vault_id) if enabled else None
         s.header = _install_slot(
             s.header,
@@ -454,6 +458,46 @@ class Vault:
         self.commit()
         if not enabled:
             device.delete_secret(s.header.vault_id)
+
+    def reset_passphrase(self, new_passphrase: str) -> None:
+        """Set a new passphrase without the old one, after unlocking with the recovery code.
+
+        Device binding is turned off (its secret may be what was lost)."""
+        s = self._s
+        index, old = self._passphrase_slot()
+        was_bound = old.type == SlotType.PASSPHRASE_DEVICE
+        params = old.params if old.type != SlotType.EMPTY else kdf.calibrate()
+        s.header = _install_slot(
+            s.header,
+            index,
+            SlotType.PASSPHRASE,
+            kdf.normalise_passphrase(new_passphrase),
+            s.vmk,
+            params,
+        )
+        self.log("passphrase_reset", details={"device_binding_removed": was_bound})
+        self.commit()
+        if was_bound:
+            device.delete_secret(s.header.vault_id)
+
+    def verify_passphrase(self, passphrase: str) -> None:
+        """Raise ``WrongSecret`` unless ``passphrase`` opens this vault's passphrase slot."""
+        s = self._s
+        index, slot = self._passphrase_slot()
+        device_secret = None
+        if slot.type == SlotType.PASSPHRASE_DEVICE:
+            device_secret = device.load_secret(s.header.vault_id)
+            if device_secret is None:
+                raise DeviceBindingError(
+                    "The device secret for this vault is missing from the password store."
+                )
+        kek = _derive_kek(slot, kdf.normalise_passphrase(passphrase), device_secret)
+        try:
+            vmk = keys.open_sealed(kek, slot.wrapped, s.header.slot_aad(index))
+        except keys.DecryptionFailed:
+            raise WrongSecret() from None
+        if not keys.mac_equal(vmk, s.vmk):
+            raise WrongSecret()
 
     @property
     def device_bound(self) -> bool:

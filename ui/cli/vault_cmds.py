@@ -7,7 +7,7 @@ import sys
 
 from ui.cli import common
 from ui.cli.common import emit_json, lang, read_secret, say
-from vault import custody, i18n
+from vault import custody, i18n, session
 from vault.crypto import kdf
 from vault.store import Vault, is_vault
 
@@ -126,11 +126,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
         new = read_secret(args, i18n.t("cli.prompt.new_passphrase", lg), confirm=True)
         if not new:
             raise common.UsageError("The passphrase cannot be empty.")
-        if vault.device_bound:
-            vault.set_device_binding(False, new)
-        vault.change_passphrase(new)
-        with vault.transaction():
-            vault.log("recovered_with_code")
+        session.finish_recovery(vault, new)
     say(i18n.t("cli.recover.done", lg))
     return 0
 
