@@ -48,7 +48,11 @@ class ConfirmationNeeded(AnsimError):
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(fields) - CASE_FIELDS)
     if unknown:
-        raise InputRejected("A case has no field called " + ", ".join(unknown) + ".")
+        raise InputRejected(
+            "A case has no field called " + ", ".join(unknown) + ".",
+            key="case_field",
+            fields=", ".join(unknown),
+        )
     out = dict(fields)
     if "harm_kinds" in out:
         try:
@@ -57,16 +61,18 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
             raise InputRejected(
                 "Unknown kind of harm.",
                 next_step="Use: " + ", ".join(h.value for h in HarmKind) + ".",
+                key="harm_kind",
+                kinds=", ".join(h.value for h in HarmKind),
             ) from None
     for key in ("offenders", "consents", "statutes"):
         if key in out:
             out[key] = tuple(out[key])
     for c in out.get("consents", ()):
         if not isinstance(c, Consent):
-            raise InputRejected("A consent record is malformed.")
+            raise InputRejected("A consent record is malformed.", key="consent_malformed")
     for o in out.get("offenders", ()):
         if not isinstance(o, Offender):
-            raise InputRejected("An offender record is malformed.")
+            raise InputRejected("An offender record is malformed.", key="offender_malformed")
     if "consents" in out:
         out["consents"] = tuple(
             replace(c, date=optional_when(c.date, what="The consent date")) for c in out["consents"]
@@ -106,7 +112,9 @@ def get_case(vault: Vault, ref: str) -> Case:
             return matches[0]
         if len(matches) > 1:
             raise CaseChoiceNeeded(
-                "More than one case has that title.", next_step="Use the case id instead."
+                "More than one case has that title.",
+                next_step="Use the case id instead.",
+                key="case_title_ambiguous",
             ) from None
         raise
 
@@ -121,7 +129,11 @@ def resolve_case(vault: Vault, ref: str | None, *, create_if_none: bool = True) 
     if not cases and create_if_none:
         return create_case(vault, "My case", pseudonym="")
     if not cases:
-        raise NotFound("There are no cases yet.", next_step="Create one with 'ansim case new'.")
+        raise NotFound(
+            "There are no cases yet.",
+            next_step="Create one with 'ansim case new'.",
+            key="no_cases",
+        )
     raise CaseChoiceNeeded()
 
 
@@ -129,7 +141,7 @@ def update_case(vault: Vault, case: Case, **changes: Any) -> Case:
     """Change fields of a case (see :data:`CASE_FIELDS`); logged with the field names only."""
     cleaned = _clean(changes)
     if "title" in cleaned and not cleaned["title"]:
-        raise InputRejected("A case needs a title.")
+        raise InputRejected("A case needs a title.", key="case_title_missing")
     updated = replace(case, **cleaned, updated_utc=vault.now().iso_utc())
     with vault.transaction() as db:
         repo.put(db, updated)

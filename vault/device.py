@@ -23,16 +23,21 @@ def _backend() -> Any:
     try:
         import keyring
     except Exception as exc:  # pragma: no cover - keyring is a declared dependency
-        raise DeviceBindingError("The keyring module is not installed.") from exc
+        raise DeviceBindingError(
+            "The keyring module is not installed.", key="keyring_missing"
+        ) from exc
     kr = keyring.get_keyring()
     name = f"{type(kr).__module__}.{type(kr).__name__}".lower()
     backends = getattr(kr, "backends", None)
     if backends is not None and not backends:
-        raise DeviceBindingError("No password store was found on this computer.")
+        raise DeviceBindingError(
+            "No password store was found on this computer.", key="no_store"
+        )
     if any(word in name for word in _REFUSED) and backends is None:
         raise DeviceBindingError(
             "No safe password store was found on this computer (only a store that would keep "
-            "the secret unprotected, or none at all)."
+            "the secret unprotected, or none at all).",
+            key="unsafe_store",
         )
     return kr
 
@@ -56,10 +61,14 @@ def create_secret(vault_id: bytes) -> bytes:
         kr.set_password(SERVICE, vault_id.hex(), base64.b64encode(secret).decode("ascii"))
     except Exception as exc:
         raise DeviceBindingError(
-            f"The password store refused to save the secret ({type(exc).__name__})."
+            f"The password store refused to save the secret ({type(exc).__name__}).",
+            key="store_refused",
+            detail=type(exc).__name__,
         ) from exc
     if load_secret(vault_id) != secret:
-        raise DeviceBindingError("The password store did not keep the secret.")
+        raise DeviceBindingError(
+            "The password store did not keep the secret.", key="store_forgot"
+        )
     return secret
 
 
@@ -70,7 +79,9 @@ def load_secret(vault_id: bytes) -> bytes | None:
         value = kr.get_password(SERVICE, vault_id.hex())
     except Exception as exc:
         raise DeviceBindingError(
-            f"The password store could not be read ({type(exc).__name__})."
+            f"The password store could not be read ({type(exc).__name__}).",
+            key="store_unreadable",
+            detail=type(exc).__name__,
         ) from exc
     if value is None:
         return None

@@ -75,7 +75,8 @@ def storage_error(exc: OSError) -> Exception:
     """Turn a low-level write failure into the error a person can act on."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return StorageFull()
-    return StorageFull(f"The system said: {exc.strerror or exc}.")
+    detail = exc.strerror or str(exc)
+    return StorageFull(f"The system said: {detail}.", key="system_said", detail=detail)
 
 
 def atomic_write(target: Path, data: bytes | Sequence[bytes]) -> None:

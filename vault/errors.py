@@ -26,13 +26,30 @@ from __future__ import annotations
 
 
 class AnsimError(Exception):
-    """Base of every error Ansim raises on purpose."""
+    """Base of every error Ansim raises on purpose.
+
+    ``what`` is the English sentence (used in logs and ``str(exc)``). ``key`` names the catalog
+    entry ``error.what.<key>`` that translates it, formatted with ``params``; when the catalog
+    also has ``error.next.<key>`` it translates a ``next_step`` given at the raise site.
+    A parameter whose name ends in ``_key`` is itself translated (``error.word.<value>``) and
+    filled in under the name without the suffix; an ``AnsimError`` given as a parameter is
+    filled in with its own translated ``what``. Parameters never carry vault content.
+    """
 
     title = "Something went wrong."
     next_step = "Nothing in your vault was changed. Please try again."
 
-    def __init__(self, what: str = "", *, next_step: str | None = None) -> None:
+    def __init__(
+        self,
+        what: str = "",
+        *,
+        next_step: str | None = None,
+        key: str | None = None,
+        **params: object,
+    ) -> None:
         self.what = what
+        self.key = key
+        self.params: dict[str, object] = params
         if next_step is not None:
             self.next_step = next_step
         super().__init__(self.message())
@@ -86,9 +103,22 @@ class VaultDamaged(VaultError):
         "backup copy of the vault folder if you have one."
     )
 
-    def __init__(self, part: str, what: str = "", *, next_step: str | None = None) -> None:
+    def __init__(
+        self,
+        part: str,
+        what: str = "",
+        *,
+        next_step: str | None = None,
+        key: str | None = None,
+        part_key: str | None = None,
+        **params: object,
+    ) -> None:
         self.part = part
-        super().__init__(f"Affected: {part}. {what}".strip(), next_step=next_step)
+        self.part_key = part_key
+        self.detail = what
+        super().__init__(
+            f"Affected: {part}. {what}".strip(), next_step=next_step, key=key, **params
+        )
 
 
 class UnsafeParameters(VaultDamaged):

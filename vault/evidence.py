@@ -175,7 +175,9 @@ def open_input(path: Path) -> BinaryIO:
         raise stat_problem(exc) from None
     if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # swapped between stat and open
         f.close()
-        raise FileRejected("not_regular", "This is not a regular file (a device, pipe or socket).")
+        raise FileRejected(
+            "not_regular", "This is not a regular file (a device, pipe or socket)."
+        )
     return f
 
 
@@ -300,6 +302,7 @@ def add_stream(
             raise FileRejected(
                 "read_incomplete",
                 f"The file could not be read to the end ({exc.strerror or 'read error'}).",
+                detail=exc.strerror or "read error",
             ) from None
         if reader.total == 0:
             if not duplicate:
@@ -494,7 +497,9 @@ def add_derived(
     import io
 
     if not derivation.strip():
-        raise InputRejected("Say how the copy was made (for example 'blurred_preview').")
+        raise InputRejected(
+            "Say how the copy was made (for example 'blurred_preview').", key="derived_how"
+        )
     return add_stream(
         vault,
         io.BytesIO(data),
@@ -577,9 +582,12 @@ def extract_item(vault: Vault, item: EvidenceItem, out: Path, *, reason: str = "
         raise InputRejected(
             "A file with that name already exists there.",
             next_step="Choose another name or folder; Ansim never overwrites files.",
+            key="output_exists",
         )
     if item.blob is None:
-        raise InputRejected("This record has no stored file (it is a link or a note).")
+        raise InputRejected(
+            "This record has no stored file (it is a link or a note).", key="no_stored_file"
+        )
     vault.extract_blob(item.blob.blob_id, out)
     with vault.transaction():
         vault.log("extracted", item.id, {"reason": reason} if reason else {})
@@ -607,7 +615,8 @@ def update_item(vault: Vault, item: EvidenceItem, **changes: object) -> Evidence
     if refused:
         raise InputRejected(
             "Only the description, tags, export choice, capture details and source can be "
-            "changed; what was imported stays as it was."
+            "changed; what was imported stays as it was.",
+            key="item_fields",
         )
     if "capture_time" in changes and "capture_time_source" not in changes:
         changes["capture_time_source"] = "entered" if changes["capture_time"] else ""

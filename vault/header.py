@@ -150,28 +150,49 @@ class ParsedHeader:
 def parse(data: bytes, part: str = "header") -> ParsedHeader:
     """Check the structure of an untrusted header; authenticity is checked after unlocking."""
     if len(data) != HEADER_SIZE:
-        raise VaultDamaged(part, "The header has the wrong size.")
+        raise VaultDamaged(
+            part, "The header has the wrong size.", key="header_size", part_key="header"
+        )
     magic, version, flags, vault_id, generation, meta_slot, meta_sha, seq, head = _FIXED.unpack(
         data[: _FIXED.size]
     )
     if magic != MAGIC:
-        raise VaultDamaged(part, "This is not an Ansim vault header.")
+        raise VaultDamaged(
+            part, "This is not an Ansim vault header.", key="header_magic", part_key="header"
+        )
     if version > FORMAT_VERSION:
         raise VaultDamaged(
             part,
             f"The header says format version {version}; this Ansim reads version "
             f"{FORMAT_VERSION}. A newer Ansim may be needed, or the header was altered.",
+            key="header_newer",
+            part_key="header",
+            version=version,
+            supported=FORMAT_VERSION,
         )
     if version < FORMAT_VERSION:
         raise VaultDamaged(
             part,
             f"The header claims an older format version ({version}), which is never accepted "
             "(the header was altered).",
+            key="header_older",
+            part_key="header",
+            version=version,
         )
     if hashlib.sha256(data[:CHECKSUM_OFFSET]).digest() != data[CHECKSUM_OFFSET:MAC_OFFSET]:
-        raise VaultDamaged(part, "The header is damaged (its checksum does not match).")
+        raise VaultDamaged(
+            part,
+            "The header is damaged (its checksum does not match).",
+            key="header_checksum",
+            part_key="header",
+        )
     if flags != 0 or meta_slot not in (0, 1):
-        raise VaultDamaged(part, "The header contains values this version does not allow.")
+        raise VaultDamaged(
+            part,
+            "The header contains values this version does not allow.",
+            key="header_values",
+            part_key="header",
+        )
     slots = []
     for i in range(N_SLOTS):
         raw = data[SLOTS_OFFSET + i * SLOT_SIZE : SLOTS_OFFSET + (i + 1) * SLOT_SIZE]
@@ -179,7 +200,9 @@ def parse(data: bytes, part: str = "header") -> ParsedHeader:
         try:
             slot_type = SlotType(stype)
         except ValueError:
-            raise VaultDamaged(part, "A key slot has an unknown type.") from None
+            raise VaultDamaged(
+                part, "A key slot has an unknown type.", key="slot_type", part_key="header"
+            ) from None
         wrapped = raw[_SLOT_FIXED.size : _SLOT_FIXED.size + WRAPPED_LEN]
         slots.append(KeySlot(slot_type, KdfParams(memory, iterations, lanes), salt, wrapped))
     header = Header(

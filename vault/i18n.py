@@ -5,7 +5,9 @@ can be changed independently); all areas of a language are merged. ``tests/test_
 when a key exists in one language and not the other.
 
 Error messages: ``error_text(exc, lang)`` looks up ``error.<ClassName>.title`` and
-``error.<ClassName>.next`` and falls back to the English text built into the error class.
+``error.<ClassName>.next`` (for the class or the nearest parent with the same sentence), the
+raise site's ``error.what.<key>`` / ``error.next.<key>`` (see ``AnsimError``), and falls back to
+the English text built into the error when a translation is missing.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-from vault.errors import AnsimError
+from vault.errors import AnsimError, VaultDamaged
 
 LANGS = ("ko", "en")
 DEFAULT_LANG = "ko"
@@ -54,12 +56,70 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:
     return text
 
 
+def _class_text(exc: AnsimError, attr: str, suffix: str, cat: dict[str, str]) -> str:
+    """The translation of a class-level ``title`` / ``next_step``: the error's own class or
+    the nearest parent whose sentence is the same (a subclass may reuse its parent's)."""
+    value = str(getattr(exc, attr))
+    for cls in type(exc).__mro__:
+        if not (isinstance(cls, type) and issubclass(cls, AnsimError)):
+            continue
+        if getattr(cls, attr) == value and f"error.{cls.__name__}.{suffix}" in cat:
+            return cat[f"error.{cls.__name__}.{suffix}"]
+    return value
+
+
+def _format(text: str, values: dict[str, object]) -> str:
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def _values(params: dict[str, object], lang: str) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name, value in params.items():
+        if name.endswith("_key"):
+            out[name.removesuffix("_key")] = t(f"error.word.{value}", lang)
+        elif isinstance(value, AnsimError):
+            out[name] = _detail(value, lang)
+        elif isinstance(value, list | tuple) and all(isinstance(v, AnsimError) for v in value):
+            out[name] = " ".join(_detail(v, lang) for v in value)  # type: ignore[arg-type]
+        else:
+            out[name] = value
+    return out
+
+
+def _detail(exc: AnsimError, lang: str) -> str:
+    """The translated "what happened" sentence, without the affected part of a VaultDamaged."""
+    if exc.key:
+        text = catalog(lang).get(f"error.what.{exc.key}") or catalog("en").get(
+            f"error.what.{exc.key}"
+        )
+        if text:
+            return _format(text, _values(exc.params, lang))
+    return exc.detail if isinstance(exc, VaultDamaged) else exc.what
+
+
+def error_what(exc: AnsimError, lang: str) -> str:
+    """What happened, in ``lang`` (English text of the raise site when no key was given)."""
+    detail = _detail(exc, lang)
+    if not isinstance(exc, VaultDamaged):
+        return detail
+    if exc.part_key:
+        part = _format(t(f"error.part.{exc.part_key}", lang), _values(exc.params, lang))
+    else:
+        part = exc.part
+    return " ".join(x for x in (t("error.affected", lang, part=part), detail) if x)
+
+
 def error_text(exc: AnsimError, lang: str) -> tuple[str, str, str]:
     """(title, what happened, what to do next) for an error, in ``lang``."""
-    code = exc.code
     cat = catalog(lang)
-    title = cat.get(f"error.{code}.title") or exc.title
-    nxt = exc.next_step
-    if f"error.{code}.next" in cat and nxt == type(exc).next_step:
-        nxt = cat[f"error.{code}.next"]
-    return title, exc.what, nxt
+    title = _class_text(exc, "title", "title", cat)
+    if exc.next_step == type(exc).next_step:
+        nxt = _class_text(exc, "next_step", "next", cat)
+    elif exc.key and f"error.next.{exc.key}" in cat:
+        nxt = _format(cat[f"error.next.{exc.key}"], _values(exc.params, lang))
+    else:
+        nxt = exc.next_step
+    return title, error_what(exc, lang), nxt

@@ -16,11 +16,14 @@ from vault.store import Vault
 def _check_url(url: str) -> str:
     cleaned = url.strip()
     if not cleaned:
-        raise InputRejected("The web address is empty.", next_step="Paste the full address.")
+        raise InputRejected(
+            "The web address is empty.", next_step="Paste the full address.", key="url_empty"
+        )
     if any(ch.isspace() for ch in cleaned):
         raise InputRejected(
             "A web address cannot contain spaces.",
             next_step="Copy the full address from the browser's address bar and paste it.",
+            key="url_spaces",
         )
     return cleaned
 
@@ -74,11 +77,15 @@ EDITABLE_FIELDS = frozenset(
 def update_link(vault: Vault, link: Link, **changes: object) -> Link:
     refused = sorted(set(changes) - EDITABLE_FIELDS)
     if refused:
-        raise InputRejected("A link has no field called " + ", ".join(refused) + ".")
+        raise InputRejected(
+            "A link has no field called " + ", ".join(refused) + ".",
+            key="link_field",
+            fields=", ".join(refused),
+        )
     if "source" in changes:
         src = changes["source"]
         if not isinstance(src, Source):
-            raise InputRejected("The source details are malformed.")
+            raise InputRejected("The source details are malformed.", key="source_malformed")
         changes["source"] = replace(src, url=_check_url(src.url))
     if "seen_at" in changes:
         changes["seen_at"] = optional_when(str(changes["seen_at"]), what="When you saw it")

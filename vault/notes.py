@@ -31,10 +31,18 @@ EVENT_KINDS = (
 )
 
 
+_FIELD_WORDS = {"The note": "note_text", "The kind of event": "event_kind"}
+
+
 def _text(text: str, what: str) -> str:
     cleaned = text.strip()
     if not cleaned:
-        raise InputRejected(f"{what} is empty.", next_step="Write something, then try again.")
+        raise InputRejected(
+            f"{what} is empty.",
+            next_step="Write something, then try again.",
+            key="field_empty",
+            field_key=_FIELD_WORDS.get(what, "value"),
+        )
     return cleaned
 
 
@@ -44,7 +52,7 @@ def add_note(vault: Vault, case_id: str, text: str, *, item_id: str = "") -> Not
     if item_id:
         item = repo.get(vault.db, EvidenceItem, item_id)
         if item.case_id != case_id:
-            raise InputRejected("That item belongs to another case.")
+            raise InputRejected("That item belongs to another case.", key="other_case_item")
         item_id = item.id
     note = Note(
         repo.new_id(),

@@ -103,7 +103,12 @@ def get(db: sqlite3.Connection, cls: type[R], record_id: str) -> R:
         ).fetchall()
         row = rows[0] if len(rows) == 1 else None
     if row is None:
-        raise NotFound(f"No {_NAMES[cls]} has the id '{record_id}'.")
+        raise NotFound(
+            f"No {_NAMES[cls]} has the id '{record_id}'.",
+            key="no_record",
+            record_key=_NAMES[cls],
+            id=record_id,
+        )
     return codec.loads(cls, row[0])
 
 

@@ -196,7 +196,9 @@ class Vault:
             raise VaultExists()
         if path.exists() and any(path.iterdir()):
             raise VaultExists(
-                "The folder is not empty.", next_step="Choose an empty or new folder for the vault."
+                "The folder is not empty.",
+                next_step="Choose an empty or new folder for the vault.",
+                key="folder_not_empty",
             )
         params = params or kdf.calibrate()
         params.check()
@@ -423,6 +425,7 @@ class Vault:
                     next_step=(
                         "Turn off 'remember on this device' first, then change the passphrase."
                     ),
+                    key="device_secret_missing_change",
                 )
         s.header = _install_slot(
             s.header,
@@ -489,7 +492,8 @@ class Vault:
             device_secret = device.load_secret(s.header.vault_id)
             if device_secret is None:
                 raise DeviceBindingError(
-                    "The device secret for this vault is missing from the password store."
+                    "The device secret for this vault is missing from the password store.",
+                    key="device_secret_missing",
                 )
         kek = _derive_kek(slot, kdf.normalise_passphrase(passphrase), device_secret)
         try:
@@ -580,7 +584,10 @@ class Vault:
         row = self._s.db.execute("SELECT key, size FROM blobs WHERE blob_id = ?", (blob_id,))
         found = row.fetchone()
         if found is None:
-            raise NotFound("The stored file for this item is not in the vault (it was deleted).")
+            raise NotFound(
+                "The stored file for this item is not in the vault (it was deleted).",
+                key="blob_deleted",
+            )
         key, size = bytes(found[0]), int(found[1])
         return self._read_blob(blob_id, key, size)
 
@@ -589,22 +596,32 @@ class Vault:
         try:
             f = open(path, "rb")  # noqa: SIM115 - closed by the generator
         except FileNotFoundError:
-            raise VaultDamaged("a stored file", "The encrypted file is missing.") from None
+            raise VaultDamaged(
+                "a stored file", "The encrypted file is missing.", key="blob_missing",
+                part_key="blob",
+            ) from None
         with f:
             if os.fstat(f.fileno()).st_size != stream.ciphertext_size(size):
                 raise VaultDamaged(
                     "a stored file",
                     "The encrypted file has the wrong length (cut short, extended or replaced).",
+                    key="blob_size",
+                    part_key="blob",
                 )
             head = f.read(stream.HEADER_LEN)
             if head[:4] != stream.MAGIC or head[4:8] != stream.make_header(b"\0" * 16)[4:8]:
                 raise VaultDamaged(
-                    "a stored file", "The start of the encrypted file was changed or replaced."
+                    "a stored file",
+                    "The start of the encrypted file was changed or replaced.",
+                    key="blob_head",
+                    part_key="blob",
                 )
             if head != stream.make_header(bytes.fromhex(blob_id)):
                 raise VaultDamaged(
                     "a stored file",
                     "The encrypted file belongs to another stored file (files were swapped).",
+                    key="blob_swapped",
+                    part_key="blob",
                 )
             f.seek(0)
             total = 0
@@ -616,9 +633,14 @@ class Vault:
                 raise VaultDamaged(
                     "a stored file",
                     "The encrypted file was changed, cut short, reordered or swapped.",
+                    key="blob_tampered",
+                    part_key="blob",
                 ) from None
             if total != size:
-                raise VaultDamaged("a stored file", "The stored file has the wrong length.")
+                raise VaultDamaged(
+                    "a stored file", "The stored file has the wrong length.", key="blob_length",
+                    part_key="blob",
+                )
 
     def read_blob_bytes(self, blob_id: str, limit: int = 512 * 1024 * 1024) -> bytes:
         parts, total = [], 0
@@ -862,26 +884,45 @@ def _load_metadata(path: Path, header: Header, subkeys: keys.Subkeys) -> sqlite3
     name = META_FILES[header.meta_slot]
     try:
         if (path / name).stat().st_size > MAX_METADATA_BYTES:
-            raise VaultDamaged("metadata", "The metadata file is far larger than possible.")
+            raise VaultDamaged(
+                "metadata", "The metadata file is far larger than possible.", key="meta_huge",
+                part_key="metadata",
+            )
         blob = (path / name).read_bytes()
     except FileNotFoundError:
-        raise VaultDamaged("metadata", "The metadata file is missing.") from None
+        raise VaultDamaged(
+            "metadata", "The metadata file is missing.", key="meta_missing", part_key="metadata"
+        ) from None
     if not keys.mac_equal(metadata_binding(blob), header.meta_sha256):
         raise VaultDamaged(
             "metadata",
             "The metadata file does not match the header (it was changed, replaced or rolled "
             "back).",
+            key="meta_mismatch",
+            part_key="metadata",
         )
     if len(blob) < _META_PREFIX.size:
-        raise VaultDamaged("metadata", "The metadata file is cut short.")
+        raise VaultDamaged(
+            "metadata", "The metadata file is cut short.", key="meta_short", part_key="metadata"
+        )
     magic, version, generation = _META_PREFIX.unpack(blob[: _META_PREFIX.size])
     if magic != META_MAGIC or version != META_VERSION or generation != header.generation:
-        raise VaultDamaged("metadata", "The metadata file has an unexpected version.")
+        raise VaultDamaged(
+            "metadata",
+            "The metadata file has an unexpected version.",
+            key="meta_version",
+            part_key="metadata",
+        )
     aad = blob[: _META_PREFIX.size] + header.vault_id + bytes([header.meta_slot])
     try:
         plain = keys.open_sealed(subkeys.metadata, blob[_META_PREFIX.size :], aad)
     except keys.DecryptionFailed:
-        raise VaultDamaged("metadata", "The metadata failed its integrity check.") from None
+        raise VaultDamaged(
+            "metadata",
+            "The metadata failed its integrity check.",
+            key="meta_integrity",
+            part_key="metadata",
+        ) from None
     db = sqlite3.connect(":memory:", check_same_thread=False)
     try:
         db.deserialize(plain)
@@ -889,7 +930,10 @@ def _load_metadata(path: Path, header: Header, subkeys: keys.Subkeys) -> sqlite3
         db.execute("PRAGMA quick_check").fetchone()
     except sqlite3.DatabaseError:
         db.close()
-        raise VaultDamaged("metadata", "The metadata could not be read.") from None
+        raise VaultDamaged(
+            "metadata", "The metadata could not be read.", key="meta_unreadable",
+            part_key="metadata",
+        ) from None
     return db
 
 
@@ -961,10 +1005,29 @@ def _read_headers(path: Path) -> tuple[list[ParsedHeader], list[str]]:
     if not parsed:
         versioned = [e for e in refusals if "version" in e.what]
         if versioned:
-            raise VaultDamaged("header", _reason(versioned[0]))
-        reasons = sorted({_reason(e) for e in refusals})
-        detail = (" " + " ".join(reasons)) if reasons else " Both are missing."
-        raise VaultDamaged("header", "Neither copy of the vault header can be read." + detail)
+            first = versioned[0]
+            raise VaultDamaged(
+                "header",
+                _reason(first),
+                key=first.key,
+                part_key="header",
+                **first.params,  # type: ignore[arg-type]
+            )
+        unique = list({_reason(e): e for e in sorted(refusals, key=_reason)}.values())
+        if not unique:
+            raise VaultDamaged(
+                "header",
+                "Neither copy of the vault header can be read. Both are missing.",
+                key="header_both_missing",
+                part_key="header",
+            )
+        raise VaultDamaged(
+            "header",
+            "Neither copy of the vault header can be read. " + " ".join(map(_reason, unique)),
+            key="header_unreadable",
+            part_key="header",
+            reasons=unique,
+        )
     return parsed, notes
 
 
@@ -1024,12 +1087,15 @@ def _unlock(path: Path, passphrase: str | None, recovery_code: str | None) -> _U
                 "header",
                 "Your passphrase or code is right, but every copy of the vault header failed "
                 "its integrity check (it was edited or damaged).",
+                key="header_mac",
+                part_key="header",
             )
         if device_missing:
             raise DeviceBindingError(
                 "This vault is set to open only on the computer that remembers it, and this "
                 "computer's password store has no entry for it (or cannot be reached).",
                 next_step="Open the vault with your recovery code ('ansim recover').",
+                key="device_only",
             )
         if unsafe is not None:
             raise unsafe

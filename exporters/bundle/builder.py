@@ -54,12 +54,14 @@ def _check_out_dir(vault: Vault, out_dir: Path) -> Path:
         raise ExportError(
             "The output folder could not be created.",
             next_step="Choose a folder you can write to (for example on a USB stick).",
+            key="out_folder_create",
         ) from exc
     resolved, vault_dir = out.resolve(), vault.path.resolve()
     if resolved == vault_dir or vault_dir in resolved.parents:
         raise InputRejected(
             "The output folder is inside the vault folder, where readable copies must never be.",
             next_step="Choose a folder outside the vault.",
+            key="out_inside_vault",
         )
     return out
 

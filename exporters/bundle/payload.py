@@ -46,6 +46,9 @@ def _copy_original(ctx: BuildContext, item: EvidenceItem, rel: str) -> None:
         raise VaultDamaged(
             f"evidence item {item.exhibit}",
             "The stored copy does not match the hash recorded when it was added.",
+            key="exhibit_hash",
+            part_key="exhibit",
+            exhibit=item.exhibit,
         )
 
 

@@ -31,6 +31,8 @@ def select_items(vault: Vault, case: Case, options: ExportOptions) -> list[Evide
                 raise NotFound(
                     f"No single evidence item of this case matches '{ref}'.",
                     next_step="Check the item numbers with 'ansim list' and try again.",
+                    key="no_single_item",
+                    ref=ref,
                 )
             if hits[0] not in chosen:
                 chosen.append(hits[0])
@@ -41,5 +43,6 @@ def select_items(vault: Vault, case: Case, options: ExportOptions) -> list[Evide
         raise ExportError(
             "No evidence items were chosen for this export.",
             next_step="Add evidence to the case, or choose other items, and export again.",
+            key="nothing_chosen",
         )
     return items

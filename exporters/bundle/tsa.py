@@ -54,6 +54,7 @@ def request_timestamp(url: str, data: bytes) -> Timestamp:
         raise NetworkError(
             "The timestamp server address must start with http:// or https://.",
             next_step="Check the address you were given for the timestamp server.",
+            key="tsa_scheme",
         )
     digest = hashlib.sha256(data).digest()
     nonce = secrets.randbits(63)
@@ -74,16 +75,22 @@ def request_timestamp(url: str, data: bytes) -> Timestamp:
                 raise NetworkError(
                     f"The timestamp server answered with HTTP status {resp.status_code}.",
                     next_step="Check the address, or try again later or with another server.",
+                    key="tsa_status",
+                    status=resp.status_code,
                 )
             body = bytearray()
             for chunk in resp.iter_bytes():
                 body += chunk
                 if len(body) > MAX_RESPONSE_BYTES:
-                    raise NetworkError("The timestamp server sent an answer that is far too large.")
+                    raise NetworkError(
+                        "The timestamp server sent an answer that is far too large.",
+                        key="tsa_too_large",
+                    )
     except httpx.HTTPError:
         raise NetworkError(
             "The timestamp server could not be reached.",
             next_step="Check the address and the internet connection, or try another server.",
+            key="tsa_unreachable",
         ) from None
     try:
         return check_response(bytes(body), data, nonce)
@@ -92,6 +99,8 @@ def request_timestamp(url: str, data: bytes) -> Timestamp:
             "The timestamp server's answer did not check out, so it was not used "
             f"({exc.reason.replace('_', ' ')}).",
             next_step="Try again later or with another timestamp server.",
+            key="tsa_invalid",
+            detail=exc.reason.replace("_", " "),
         ) from None
 
 

@@ -49,5 +49,5 @@ def sign_pdf(pdf: bytes, key: ExportKey, *, reason: str) -> bytes:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         out = signers.sign_pdf(writer, meta, signer=_signer(key))
     except (PdfError, ValueError) as exc:
-        raise ExportError("The document could not be signed.") from exc
+        raise ExportError("The document could not be signed.", key="pdf_sign") from exc
     return bytes(out.getvalue())

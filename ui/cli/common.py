@@ -101,12 +101,15 @@ def read_secret(args: argparse.Namespace, prompt: str, *, confirm: bool = False)
         if _stdin_lines is None:
             _stdin_lines = sys.stdin.read().splitlines()
         if not _stdin_lines:
-            raise UsageError("Standard input ran out before all passphrases were read.")
+            raise UsageError(
+                "Standard input ran out before all passphrases were read.", key="stdin_ran_out"
+            )
         return _stdin_lines.pop(0)
     if not sys.stdin.isatty():
         raise UsageError(
             "No terminal to type the passphrase into.",
             next_step="Use --passphrase-stdin and send the passphrase on standard input.",
+            key="no_terminal",
         )
     while True:
         value = getpass.getpass(prompt)

@@ -79,28 +79,36 @@ def grab_screen() -> bytes:
             im = ImageGrab.grab(all_screens=True)
         elif sys.platform == "darwin":
             if shutil.which("screencapture") is None:
-                raise CaptureUnavailable("The macOS screenshot tool is missing.")
+                raise CaptureUnavailable(
+                    "The macOS screenshot tool is missing.", key="capture_mac_tool"
+                )
             done = subprocess.run(["screencapture", "-x", "-c"], capture_output=True, timeout=30)
             if done.returncode != 0:
                 raise CaptureUnavailable(
                     "macOS did not allow the screenshot. Allow Screen Recording for your "
-                    "terminal in System Settings > Privacy & Security."
+                    "terminal in System Settings > Privacy & Security.",
+                    key="capture_mac_denied",
                 )
             return grab_clipboard_image()
         else:
             display = _x11_display()
             if display is None:
                 raise CaptureUnavailable(
-                    "There is no graphical desktop here that Ansim can capture (no X11 display)."
+                    "There is no graphical desktop here that Ansim can capture (no X11 display).",
+                    key="capture_no_display",
                 )
             if not Image.core.HAVE_XCB:  # type: ignore[attr-defined]
-                raise CaptureUnavailable("This installation cannot capture X11 screens.")
+                raise CaptureUnavailable(
+                    "This installation cannot capture X11 screens.", key="capture_no_xcb"
+                )
             im = ImageGrab.grab(xdisplay=display)
     except AnsimError:
         raise
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
         raise CaptureUnavailable(
-            f"The screen could not be captured ({type(exc).__name__})."
+            f"The screen could not be captured ({type(exc).__name__}).",
+            key="capture_failed",
+            detail=type(exc).__name__,
         ) from None
     with im:
         return _png(im)
@@ -115,12 +123,14 @@ def _grab_clipboard() -> Image.Image | list[str] | None:
             raise CaptureUnavailable(
                 "There is no graphical desktop here, so there is no clipboard to read.",
                 next_step="Run Ansim on the computer's desktop, or add the picture as a file.",
+                key="clipboard_no_desktop",
             )
         if tool is None:
             raise CaptureUnavailable(
                 "Reading the clipboard needs the small 'xclip' (X11) or 'wl-clipboard' "
                 "(Wayland) program, which is not installed.",
                 next_step="Install it with your system's package manager, then try again.",
+                key="clipboard_tool_missing",
             )
     try:
         return ImageGrab.grabclipboard()
@@ -128,7 +138,9 @@ def _grab_clipboard() -> Image.Image | list[str] | None:
         return None
     except (OSError, NotImplementedError, ChildProcessError, ValueError) as exc:
         raise CaptureUnavailable(
-            f"The clipboard could not be read ({type(exc).__name__})."
+            f"The clipboard could not be read ({type(exc).__name__}).",
+            key="clipboard_failed",
+            detail=type(exc).__name__,
         ) from None
 
 

@@ -20,31 +20,54 @@ _PATTERN = re.compile(
 )
 
 
+#: The labels callers pass as ``what``, and the word that translates each (``error.word.*``).
+_FIELD_WORDS = {
+    "The date": "date",
+    "The consent date": "consent_date",
+    "The start date": "start_date",
+    "The end date": "end_date",
+    "When you saw it": "seen_at",
+    "The capture time": "capture_time",
+    "The event's date": "event_date",
+}
+
+
 def normalise_when(text: str, *, what: str = "The date") -> str:
     """``text`` as an ISO date or date-time; raises ``InputRejected`` when it is not one."""
+    field = _FIELD_WORDS.get(what, "date")
     m = _PATTERN.match(text)
     if not m:
         raise InputRejected(
             f"{what} was not understood.",
             next_step="Write it like 2024-03-01 or 2024-03-01 21:15 (optionally +09:00).",
+            key="date_not_understood",
+            field_key=field,
         )
     year, month, day = int(m[1]), int(m[2]), int(m[3])
     try:
         date(year, month, day)
     except ValueError:
         raise InputRejected(
-            f"{what} is not a real calendar date.", next_step="Check the month and the day."
+            f"{what} is not a real calendar date.",
+            next_step="Check the month and the day.",
+            key="date_not_real",
+            field_key=field,
         ) from None
     iso = f"{year:04d}-{month:02d}-{day:02d}"
     if m[4] is None:
         if m[7]:
             raise InputRejected(
-                f"{what} has a time zone but no time.", next_step="Add the time, e.g. 21:15."
+                f"{what} has a time zone but no time.",
+                next_step="Add the time, e.g. 21:15.",
+                key="date_zone_no_time",
+                field_key=field,
             )
         return iso
     hh, mm, ss = int(m[4]), int(m[5]), int(m[6] or 0)
     if hh > 23 or mm > 59 or ss > 59:
-        raise InputRejected(f"{what} has a time that does not exist.")
+        raise InputRejected(
+            f"{what} has a time that does not exist.", key="date_bad_time", field_key=field
+        )
     iso += f"T{hh:02d}:{mm:02d}:{ss:02d}"
     zone = m[7] or ""
     if zone and zone != "Z" and ":" not in zone:
@@ -53,7 +76,9 @@ def normalise_when(text: str, *, what: str = "The date") -> str:
         try:
             datetime.fromisoformat(iso + zone)
         except ValueError:
-            raise InputRejected(f"{what} has a time zone that does not exist.") from None
+            raise InputRejected(
+                f"{what} has a time zone that does not exist.", key="date_bad_zone", field_key=field
+            ) from None
     return iso + zone
 
 

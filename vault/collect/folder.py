@@ -26,9 +26,11 @@ class FileRejected(InputRejected):
 
     title = InputRejected.title
 
-    def __init__(self, reason: str, what: str, *, next_step: str | None = None) -> None:
+    def __init__(
+        self, reason: str, what: str, *, next_step: str | None = None, **params: object
+    ) -> None:
         self.reason = reason
-        super().__init__(what, next_step=next_step)
+        super().__init__(what, next_step=next_step, key=f"file.{reason}", **params)
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,8 @@ def stat_problem(exc: OSError) -> FileRejected:
         return FileRejected("loop", "The path is a shortcut that points to itself (a loop).")
     if exc.errno == errno.ENAMETOOLONG:
         return FileRejected("too_long", "The path is too long for this computer to open.")
-    return FileRejected(
-        "read_error", f"The file could not be read ({exc.strerror or 'unknown error'})."
-    )
+    detail = exc.strerror or "unknown error"
+    return FileRejected("read_error", f"The file could not be read ({detail}).", detail=detail)
 
 
 def kind_problem(mode: int) -> FileRejected | None:

@@ -105,5 +105,6 @@ def verify_vault_copy(vault: Vault, blob_id: str, expected_sha256: str) -> None:
         sha.update(chunk)
     if sha.hexdigest() != expected_sha256:
         raise InputRejected(
-            "The copy in the vault could not be verified, so the original was kept."
+            "The copy in the vault could not be verified, so the original was kept.",
+            key="remove_unverified",
         )

@@ -52,6 +52,15 @@ class KdfParams:
                 f"(memory {MIN_MEMORY_KIB // MIB}-{MAX_MEMORY_KIB // MIB} MiB, "
                 f"iterations {MIN_ITERATIONS}-{MAX_ITERATIONS}, lanes {MIN_LANES}-{MAX_LANES}, "
                 f"memory x iterations at most {MAX_WORK_KIB // MIB // 1024} GiB).",
+                key="kdf_range",
+                part_key="key_slot",
+                min_mib=MIN_MEMORY_KIB // MIB,
+                max_mib=MAX_MEMORY_KIB // MIB,
+                min_it=MIN_ITERATIONS,
+                max_it=MAX_ITERATIONS,
+                min_lanes=MIN_LANES,
+                max_lanes=MAX_LANES,
+                max_gib=MAX_WORK_KIB // MIB // 1024,
             )
 
 
@@ -69,7 +78,9 @@ def derive(
 ) -> bytes:
     params.check()
     if len(salt) != SALT_LEN:
-        raise UnsafeParameters("key slot", "The salt has the wrong length.")
+        raise UnsafeParameters(
+            "key slot", "The salt has the wrong length.", key="kdf_salt", part_key="key_slot"
+        )
     kdf = Argon2id(
         salt=salt,
         length=KEY_LEN,
