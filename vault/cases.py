@@ -13,7 +13,7 @@ from typing import Any
 
 from vault import evidence, repo
 from vault.collect.dates import optional_when
-from vault.errors import AnsimError, InputRejected, NotFound
+from vault.errors import AnsimError, NotFound, ValueRejected
 from vault.records import (
     Case,
     Consent,
@@ -48,7 +48,7 @@ class ConfirmationNeeded(AnsimError):
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(fields) - CASE_FIELDS)
     if unknown:
-        raise InputRejected(
+        raise ValueRejected(
             "A case has no field called " + ", ".join(unknown) + ".",
             key="case_field",
             fields=", ".join(unknown),
@@ -58,7 +58,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         try:
             out["harm_kinds"] = tuple(dict.fromkeys(HarmKind(h) for h in out["harm_kinds"]))
         except ValueError:
-            raise InputRejected(
+            raise ValueRejected(
                 "Unknown kind of harm.",
                 next_step="Use: " + ", ".join(h.value for h in HarmKind) + ".",
                 key="harm_kind",
@@ -69,10 +69,10 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
             out[key] = tuple(out[key])
     for c in out.get("consents", ()):
         if not isinstance(c, Consent):
-            raise InputRejected("A consent record is malformed.", key="consent_malformed")
+            raise ValueRejected("A consent record is malformed.", key="consent_malformed")
     for o in out.get("offenders", ()):
         if not isinstance(o, Offender):
-            raise InputRejected("An offender record is malformed.", key="offender_malformed")
+            raise ValueRejected("An offender record is malformed.", key="offender_malformed")
     if "consents" in out:
         out["consents"] = tuple(
             replace(c, date=optional_when(c.date, what="The consent date")) for c in out["consents"]
@@ -141,7 +141,7 @@ def update_case(vault: Vault, case: Case, **changes: Any) -> Case:
     """Change fields of a case (see :data:`CASE_FIELDS`); logged with the field names only."""
     cleaned = _clean(changes)
     if "title" in cleaned and not cleaned["title"]:
-        raise InputRejected("A case needs a title.", key="case_title_missing")
+        raise ValueRejected("A case needs a title.", key="case_title_missing")
     updated = replace(case, **cleaned, updated_utc=vault.now().iso_utc())
     with vault.transaction() as db:
         repo.put(db, updated)

@@ -18,6 +18,7 @@ from inside the vault.
     ├── DeviceBindingError         the OS keyring cannot be used for "remember on this device"
     ├── NotFound                   no case / item / record with that id
     ├── InputRejected              a file or value we will not take (bomb, truncated, unreadable)
+    │   └── ValueRejected          a typed value (date, address, field) that cannot be used
     ├── NetworkError               a scan could not reach a URL
     └── ExportError                an export or verification could not be completed
 """
@@ -155,6 +156,13 @@ class NotFound(AnsimError):
 class InputRejected(AnsimError):
     title = "This file could not be taken into the vault."
     next_step = "The other files were not affected. You can try this one again or skip it."
+
+
+class ValueRejected(InputRejected):
+    """Something typed or chosen (a date, a web address, a field, a folder), not a file."""
+
+    title = "That could not be accepted."
+    next_step = "Nothing was changed. Please correct it and try again."
 
 
 class NetworkError(AnsimError):

@@ -42,7 +42,7 @@ from vault.collect.probe import (
     check_decodes,
     probe_image,
 )
-from vault.errors import AnsimError, InputRejected
+from vault.errors import AnsimError, InputRejected, ValueRejected
 from vault.records import (
     CaptureMethod,
     Case,
@@ -497,7 +497,7 @@ def add_derived(
     import io
 
     if not derivation.strip():
-        raise InputRejected(
+        raise ValueRejected(
             "Say how the copy was made (for example 'blurred_preview').", key="derived_how"
         )
     return add_stream(
@@ -579,13 +579,13 @@ def extract_item(vault: Vault, item: EvidenceItem, out: Path, *, reason: str = "
     if out.is_dir():
         out = out / (Path(item.original_name).name or item.exhibit)
     if out.exists():
-        raise InputRejected(
+        raise ValueRejected(
             "A file with that name already exists there.",
             next_step="Choose another name or folder; Ansim never overwrites files.",
             key="output_exists",
         )
     if item.blob is None:
-        raise InputRejected(
+        raise ValueRejected(
             "This record has no stored file (it is a link or a note).", key="no_stored_file"
         )
     vault.extract_blob(item.blob.blob_id, out)
@@ -613,7 +613,7 @@ def update_item(vault: Vault, item: EvidenceItem, **changes: object) -> Evidence
     """Change an item's descriptive fields (see :data:`EDITABLE_FIELDS`); logged."""
     refused = sorted(set(changes) - EDITABLE_FIELDS)
     if refused:
-        raise InputRejected(
+        raise ValueRejected(
             "Only the description, tags, export choice, capture details and source can be "
             "changed; what was imported stays as it was.",
             key="item_fields",

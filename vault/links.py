@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from vault import repo
 from vault.collect.dates import optional_when
-from vault.errors import InputRejected
+from vault.errors import ValueRejected
 from vault.records import Case, Link, Source
 from vault.store import Vault
 
@@ -16,11 +16,11 @@ from vault.store import Vault
 def _check_url(url: str) -> str:
     cleaned = url.strip()
     if not cleaned:
-        raise InputRejected(
+        raise ValueRejected(
             "The web address is empty.", next_step="Paste the full address.", key="url_empty"
         )
     if any(ch.isspace() for ch in cleaned):
-        raise InputRejected(
+        raise ValueRejected(
             "A web address cannot contain spaces.",
             next_step="Copy the full address from the browser's address bar and paste it.",
             key="url_spaces",
@@ -77,7 +77,7 @@ EDITABLE_FIELDS = frozenset(
 def update_link(vault: Vault, link: Link, **changes: object) -> Link:
     refused = sorted(set(changes) - EDITABLE_FIELDS)
     if refused:
-        raise InputRejected(
+        raise ValueRejected(
             "A link has no field called " + ", ".join(refused) + ".",
             key="link_field",
             fields=", ".join(refused),
@@ -85,7 +85,7 @@ def update_link(vault: Vault, link: Link, **changes: object) -> Link:
     if "source" in changes:
         src = changes["source"]
         if not isinstance(src, Source):
-            raise InputRejected("The source details are malformed.", key="source_malformed")
+            raise ValueRejected("The source details are malformed.", key="source_malformed")
         changes["source"] = replace(src, url=_check_url(src.url))
     if "seen_at" in changes:
         changes["seen_at"] = optional_when(str(changes["seen_at"]), what="When you saw it")

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from vault import repo
 from vault.collect.dates import normalise_when
-from vault.errors import InputRejected
+from vault.errors import ValueRejected
 from vault.records import Case, EvidenceItem, Note, TimelineEvent
 from vault.store import Vault
 
@@ -37,7 +37,7 @@ _FIELD_WORDS = {"The note": "note_text", "The kind of event": "event_kind"}
 def _text(text: str, what: str) -> str:
     cleaned = text.strip()
     if not cleaned:
-        raise InputRejected(
+        raise ValueRejected(
             f"{what} is empty.",
             next_step="Write something, then try again.",
             key="field_empty",
@@ -52,7 +52,7 @@ def add_note(vault: Vault, case_id: str, text: str, *, item_id: str = "") -> Not
     if item_id:
         item = repo.get(vault.db, EvidenceItem, item_id)
         if item.case_id != case_id:
-            raise InputRejected("That item belongs to another case.", key="other_case_item")
+            raise ValueRejected("That item belongs to another case.", key="other_case_item")
         item_id = item.id
     note = Note(
         repo.new_id(),

@@ -29,7 +29,7 @@ from exporters.bundle.writer import BagWriter, ExportCancelled
 from vault import i18n, repo
 from vault.cases import get_case
 from vault.durable import fsync_dir, storage_error
-from vault.errors import AnsimError, ExportError, InputRejected
+from vault.errors import AnsimError, ExportError, ValueRejected
 from vault.records import Case
 from vault.signing import load_export_key
 from vault.store import Vault
@@ -58,7 +58,7 @@ def _check_out_dir(vault: Vault, out_dir: Path) -> Path:
         ) from exc
     resolved, vault_dir = out.resolve(), vault.path.resolve()
     if resolved == vault_dir or vault_dir in resolved.parents:
-        raise InputRejected(
+        raise ValueRejected(
             "The output folder is inside the vault folder, where readable copies must never be.",
             next_step="Choose a folder outside the vault.",
             key="out_inside_vault",

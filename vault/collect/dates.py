@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from vault.errors import InputRejected
+from vault.errors import ValueRejected
 
 _PATTERN = re.compile(
     r"^\s*(\d{4})\s*(?:[-./]|년)\s*(\d{1,2})\s*(?:[-./]|월)\s*(\d{1,2})\s*일?\.?"
@@ -33,11 +33,11 @@ _FIELD_WORDS = {
 
 
 def normalise_when(text: str, *, what: str = "The date") -> str:
-    """``text`` as an ISO date or date-time; raises ``InputRejected`` when it is not one."""
+    """``text`` as an ISO date or date-time; raises ``ValueRejected`` when it is not one."""
     field = _FIELD_WORDS.get(what, "date")
     m = _PATTERN.match(text)
     if not m:
-        raise InputRejected(
+        raise ValueRejected(
             f"{what} was not understood.",
             next_step="Write it like 2024-03-01 or 2024-03-01 21:15 (optionally +09:00).",
             key="date_not_understood",
@@ -47,7 +47,7 @@ def normalise_when(text: str, *, what: str = "The date") -> str:
     try:
         date(year, month, day)
     except ValueError:
-        raise InputRejected(
+        raise ValueRejected(
             f"{what} is not a real calendar date.",
             next_step="Check the month and the day.",
             key="date_not_real",
@@ -56,7 +56,7 @@ def normalise_when(text: str, *, what: str = "The date") -> str:
     iso = f"{year:04d}-{month:02d}-{day:02d}"
     if m[4] is None:
         if m[7]:
-            raise InputRejected(
+            raise ValueRejected(
                 f"{what} has a time zone but no time.",
                 next_step="Add the time, e.g. 21:15.",
                 key="date_zone_no_time",
@@ -65,7 +65,7 @@ def normalise_when(text: str, *, what: str = "The date") -> str:
         return iso
     hh, mm, ss = int(m[4]), int(m[5]), int(m[6] or 0)
     if hh > 23 or mm > 59 or ss > 59:
-        raise InputRejected(
+        raise ValueRejected(
             f"{what} has a time that does not exist.", key="date_bad_time", field_key=field
         )
     iso += f"T{hh:02d}:{mm:02d}:{ss:02d}"
@@ -76,7 +76,7 @@ def normalise_when(text: str, *, what: str = "The date") -> str:
         try:
             datetime.fromisoformat(iso + zone)
         except ValueError:
-            raise InputRejected(
+            raise ValueRejected(
                 f"{what} has a time zone that does not exist.", key="date_bad_zone", field_key=field
             ) from None
     return iso + zone
