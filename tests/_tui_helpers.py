@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw
 from textual.pilot import Pilot
@@ -89,7 +90,7 @@ def make_app(path: Path, lang: str = "en", vault: Vault | None = None, **kw: obj
     return AnsimApp(path, lang, vault=vault, kdf_params=FLOOR, clock=clock(), **kw)  # type: ignore[arg-type]
 
 
-async def settle(pilot: Pilot[object], rounds: int = 60) -> None:
+async def settle(pilot: Pilot[Any], rounds: int = 60) -> None:
     """Let workers finish and their results reach the screen: wait until no worker runs and the
     screen stack has stayed the same for a few message-loop turns (no sleeping)."""
     app = pilot.app
@@ -124,7 +125,7 @@ def _texts(widget: Widget) -> Iterator[str]:
         yield plain
 
 
-def screen_text(pilot: Pilot[object]) -> str:
+def screen_text(pilot: Pilot[Any]) -> str:
     """All text the current screen shows in its Statics, Labels, Buttons and tables."""
     parts: list[str] = []
     for widget in pilot.app.screen.query("*"):
@@ -133,7 +134,7 @@ def screen_text(pilot: Pilot[object]) -> str:
     return "\n".join(parts)
 
 
-async def press_button(pilot: Pilot[object], selector: str) -> None:
+async def press_button(pilot: Pilot[Any], selector: str) -> None:
     """Press a button the way the keyboard does (it may be scrolled out of an 80x24 view)."""
     button = pilot.app.screen.query_one(selector, Button)
     button.focus()
@@ -143,7 +144,7 @@ async def press_button(pilot: Pilot[object], selector: str) -> None:
 
 
 async def type_into(
-    pilot: Pilot[object], selector: str, text: str, *, keystrokes: bool = False
+    pilot: Pilot[Any], selector: str, text: str, *, keystrokes: bool = False
 ) -> None:
     """Focus a field and enter ``text``: key by key, or (faster) the way a paste does."""
     field = pilot.app.screen.query_one(selector, Input)

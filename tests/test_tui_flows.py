@@ -303,7 +303,7 @@ async def test_pick_in_the_file_browser_save_a_link_and_capture_calmly(
         await settle(pilot)
         # without a desktop (CI) the capture says so calmly; with one the picture is stored
         if isinstance(app.screen, MessageDialog):
-            title = app.screen.query_one("#message-title").render().plain  # type: ignore[attr-defined]
+            title = app.screen.query_one("#message-title").render().plain  # type: ignore[union-attr]
             assert title in (CaptureUnavailable.title, ClipboardEmpty.title)
             await pilot.press("escape")
             await settle(pilot)

@@ -104,7 +104,16 @@ async def test_unlock_refuses_a_wrong_passphrase_calmly_then_opens(seeded_path: 
         text = screen_text(pilot)
         assert WrongSecret.title in text
         assert "Caps Lock" in text
+        # the way back is the app's own recovery screen, not a command to type elsewhere
+        assert "press F2" in text and "I forgot my passphrase" in text
+        assert "ansim recover" not in text
         assert app.vault is None
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, RecoverScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
         await type_into(pilot, "#passphrase", PASSPHRASE)
         await pilot.press("enter")
         await settle(pilot)

@@ -66,6 +66,8 @@ class AnsimApp(App[int]):
         Key("ctrl+x,f12", "quick_exit", "quick_exit", show=False, priority=True),
         Key("ctrl+q", "quit", "quit", show=True, priority=True),
         Key("ctrl+l", "lock", "lock", show=False, priority=True),
+        # the palette from every screen (the app's own KEYS replace Textual's defaults)
+        Key("ctrl+p", "command_palette", "palette", show=False),
     )
 
     def __init__(
@@ -214,6 +216,12 @@ class AnsimApp(App[int]):
             yield SystemCommand(
                 tr(lang, "cmd.settings"), tr(lang, "cmd.settings_help"), self.open_settings
             )
+            case_id = getattr(screen, "case_id", "")
+            if isinstance(case_id, str) and case_id:
+                yield SystemCommand(
+                    tr(lang, "cmd.complaint"), tr(lang, "cmd.complaint_help"),
+                    lambda: self.open_complaint(case_id),
+                )
             yield SystemCommand(tr(lang, "cmd.audit"), tr(lang, "cmd.audit_help"), self.open_audit)
             yield SystemCommand(
                 tr(lang, "cmd.verify"), tr(lang, "cmd.verify_help"), self.open_verify
@@ -242,6 +250,12 @@ class AnsimApp(App[int]):
 
         if self.vault is not None:
             self.push_screen(AuditScreen())
+
+    def open_complaint(self, case_id: str) -> None:
+        from ui.tui.screens.complaint import ComplaintScreen
+
+        if self.vault is not None:
+            self.push_screen(ComplaintScreen(case_id))
 
     def open_verify(self) -> None:
         from ui.tui.screens.verify import VerifyScreen

@@ -101,10 +101,13 @@ class Localised:
             if hasattr(widget, "compact"):
                 widget.compact = True
 
-    def show_error(self, exc: BaseException) -> None:
+    def show_error(self, exc: BaseException, *, next_step: str = "") -> None:
+        """A calm dialog: what happened and what to do next (``next_step`` replaces the error's
+        own advice where the app offers a better way, e.g. its own recovery screen)."""
         from ui.tui.dialogs.message import MessageDialog
 
         title, what, nxt = error_lines(exc, self.lang)
+        nxt = next_step or nxt
         self.ansim.push_screen(MessageDialog(title, "\n\n".join(p for p in (what, nxt) if p)))
 
 

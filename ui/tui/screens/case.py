@@ -40,6 +40,7 @@ class CaseScreen(AnsimScreen):
         Key("c", "consent", "consent", show=False),
         Key("u", "statutes", "statutes", show=False),
         Key("w", "takedown", "takedown", show=False),
+        Key("p", "complaint", "complaint", show=False),
     )
 
     def __init__(self, case_id: str) -> None:
@@ -244,6 +245,11 @@ class CaseScreen(AnsimScreen):
         from ui.tui.screens.export import ExportScreen
 
         self.ansim.push_screen(ExportScreen(self.case_id))
+
+    def action_complaint(self) -> None:
+        from ui.tui.screens.complaint import ComplaintScreen
+
+        self.ansim.push_screen(ComplaintScreen(self.case_id))
 
     def action_takedown(self) -> None:
         from ui.tui.screens.takedown import TakedownScreen

@@ -26,9 +26,17 @@ from textual.worker import get_current_worker
 
 from ui.tui.base import AnsimScreen, Key, error_lines
 from ui.tui.optional import feature
-from vault import evidence
+from vault import evidence, i18n
 
 BUILDER = "exporters.bundle.builder"
+
+
+def note_text(code: str, lang: str) -> str:
+    """An export note (a code such as ``complaint_missing``) in words, from the export
+    catalog; a code no catalog knows is shown as it is rather than hidden."""
+    key = f"export.cli.{code}"
+    text = i18n.t(key, lang)
+    return code if text == key else text
 
 
 class ExportScreen(AnsimScreen):
@@ -154,7 +162,7 @@ class ExportScreen(AnsimScreen):
             lines.append(f"[b]{self.tr('export.timestamp')}[/b]: {res.timestamp_utc}")
         if res.timestamp_error:
             lines.append(self.tr("export.timestamp_missing", reason=escape(res.timestamp_error)))
-        lines += [f"• {escape(n)}" for n in res.notes]
+        lines += [f"• {escape(note_text(n, self.lang))}" for n in res.notes]
         result = self.query_one("#result", Static)
         result.update("\n".join(lines))
         self.call_after_refresh(result.scroll_visible)

@@ -16,7 +16,7 @@ from ui.tui.screens.case import human_size
 from ui.tui.widgets.preview import PreviewView
 from vault import custody, evidence, notes
 from vault.errors import AnsimError
-from vault.preview import PreviewCells, can_preview, item_preview
+from vault.preview import PreviewCells, can_preview, is_video, item_preview
 from vault.records import EvidenceItem
 
 PREVIEW_COLUMNS = 28
@@ -135,6 +135,8 @@ class ItemDetailScreen(AnsimScreen):
     def preview_ready(self, cells: PreviewCells) -> None:
         self.query_one("#preview", PreviewView).show_cells(cells)
         state = "preview.blurred" if cells.blurred else "preview.clear"
+        if is_video(self.item):
+            state = "preview.video_blurred" if cells.blurred else "preview.video_clear"
         self.query_one("#preview-state", Static).update(self.tr(state))
         if not cells.blurred:
             self.query_one("#facts", Static).update(self.facts_text(self.item))

@@ -9,6 +9,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from ui.tui.base import AnsimScreen, Key, error_lines
 from ui.tui.screens.create import MIN_LENGTH
+from vault.errors import WrongSecret
 from vault.session import passphrase_strength, recover_vault
 
 
@@ -88,5 +89,7 @@ class RecoverScreen(AnsimScreen):
 
     def failed(self, exc: BaseException) -> None:
         title, what, nxt = error_lines(exc, self.lang)
+        if isinstance(exc, WrongSecret):  # this is the recovery path: do not point back to it
+            nxt = self.tr("recover.wrong_next")
         self.query_one("#problem", Static).update("\n".join(p for p in (title, what, nxt) if p))
         self.query_one("#recover", Button).disabled = False

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -110,8 +112,11 @@ class SettingsScreen(AnsimScreen):
 
             set_remember_on_device(vault, enabled, passphrase)
         except Exception as exc:
+            from vault.errors import WrongSecret
+
             app.call_from_thread(self._reset_switch)
-            app.call_from_thread(self.show_error, exc)
+            nxt = self.tr("settings.device_wrong_next") if isinstance(exc, WrongSecret) else ""
+            app.call_from_thread(partial(self.show_error, exc, next_step=nxt))
             return
         key = "settings.device_on" if enabled else "settings.device_off"
         app.call_from_thread(self.query_one("#settings-note", Static).update, self.tr(key))

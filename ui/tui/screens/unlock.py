@@ -8,6 +8,7 @@ from textual.containers import Center, Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from ui.tui.base import AnsimScreen, Key, error_lines
+from vault.errors import WrongSecret
 from vault.session import open_vault
 
 
@@ -69,6 +70,8 @@ class UnlockScreen(AnsimScreen):
 
     def failed(self, exc: BaseException) -> None:
         title, what, nxt = error_lines(exc, self.lang)
+        if isinstance(exc, WrongSecret):  # point to the app's own recovery, not the CLI's
+            nxt = self.tr("unlock.wrong_next")
         self.query_one("#problem", Static).update("\n".join(p for p in (title, what, nxt) if p))
         self.query_one("#working", Static).update("")
         field = self.query_one("#passphrase", Input)
