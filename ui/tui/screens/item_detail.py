@@ -58,6 +58,7 @@ class ItemDetailScreen(AnsimScreen):
             with Vertical(id="preview-pane"):
                 yield PreviewView(self.tr("preview.loading"), id="preview")
                 yield Static("", id="preview-state", classes="hint")
+                yield Static("", id="item-note", classes="hint")
             with VerticalScroll(id="item-facts"):
                 yield Static(self.facts_text(item), id="facts")
         yield Footer(compact=True)
@@ -183,7 +184,7 @@ class ItemDetailScreen(AnsimScreen):
 
     def action_extract(self) -> None:
         fields = (
-            Field("folder", self.tr("extract.folder"), required=True),
+            Field("folder", self.tr("extract.folder"), str(self.ansim.browse_dir), required=True),
             Field("reason", self.tr("extract.reason")),
         )
         self.ansim.push_screen(
@@ -226,16 +227,19 @@ class ItemDetailScreen(AnsimScreen):
         if vault is None or not callable(fn):
             return
         try:
-            fn(vault)
+            result = fn(vault)
         except Exception as exc:
             app.call_from_thread(self.show_error, exc)
             return
-        app.call_from_thread(self.changed, done_key, leave)
+        app.call_from_thread(self.changed, done_key, leave, result)
 
-    def changed(self, done_key: str, leave: bool) -> None:
+    def changed(self, done_key: str, leave: bool, result: object = None) -> None:
         if leave:
             self.dismiss(None)
             return
         self.query_one("#facts", Static).update(self.facts_text(self.item))
         if done_key:
-            self.notify(self.tr(done_key))
+            # the saved copy's place (a path the person chose) is shown, never logged
+            note = self.tr(done_key, path=_esc(result))
+            self.query_one("#item-note", Static).update(note)
+            self.notify(note, timeout=15)
