@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from vault.clock import Timestamp
 from vault.crypto import keys
+from vault.errors import Sentence
 from vault.records import CustodyEntry
 
 GENESIS = "0" * 64
@@ -137,9 +138,21 @@ def verify_chain(
     for row in rows:
         seq, utc, off, actor, action, subject, details, prev_hash, digest, mac = row
         if seq != expected_seq:
-            problems.append(f"entry {seq} is out of order or entries before it are missing")
+            problems.append(
+                Sentence(
+                    f"entry {seq} is out of order or entries before it are missing",
+                    "error.what.chain_order",
+                    seq=seq,
+                )
+            )
         if prev_hash != prev:
-            problems.append(f"entry {seq} does not link to the entry before it")
+            problems.append(
+                Sentence(
+                    f"entry {seq} does not link to the entry before it",
+                    "error.what.chain_link",
+                    seq=seq,
+                )
+            )
         recomputed = entry_hash(
             int(str(seq)),
             Timestamp.parse(str(utc), int(str(off))),
@@ -150,18 +163,33 @@ def verify_chain(
             str(prev_hash),
         )
         if recomputed != digest:
-            problems.append(f"entry {seq} was changed after it was written")
+            problems.append(
+                Sentence(
+                    f"entry {seq} was changed after it was written",
+                    "error.what.chain_changed",
+                    seq=seq,
+                )
+            )
         elif audit_key is not None and not keys.mac_equal(
             keys.mac(audit_key, bytes.fromhex(recomputed)), bytes.fromhex(str(mac))
         ):
-            problems.append(f"entry {seq} was not written by this vault")
+            problems.append(
+                Sentence(
+                    f"entry {seq} was not written by this vault",
+                    "error.what.chain_foreign",
+                    seq=seq,
+                )
+            )
         expected_seq = int(str(seq)) + 1
         prev = str(digest)
         last_seq, last_hash = int(str(seq)), str(digest)
     if (last_seq, last_hash) != (head_seq, head_hash):
         problems.append(
-            "the log does not end where the vault header says it ends "
-            "(entries were removed, reordered or rolled back)"
+            Sentence(
+                "the log does not end where the vault header says it ends "
+                "(entries were removed, reordered or rolled back)",
+                "error.what.chain_end",
+            )
         )
     return problems
 

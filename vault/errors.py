@@ -26,6 +26,24 @@ from inside the vault.
 from __future__ import annotations
 
 
+class Sentence(str):
+    """An English sentence (or label) that also names the catalog entry translating it.
+
+    It is a ``str``, so code that stores, compares or prints it keeps working; front ends pass
+    it through ``vault.i18n.sentence(text, lang)`` to show it in the person's language. Used for
+    reports that list several problems (``Vault.check``, the custody chain) rather than raise.
+    """
+
+    key: str
+    params: dict[str, object]
+
+    def __new__(cls, text: str, key: str, **params: object) -> Sentence:
+        obj = super().__new__(cls, text)
+        obj.key = key
+        obj.params = params
+        return obj
+
+
 class AnsimError(Exception):
     """Base of every error Ansim raises on purpose.
 

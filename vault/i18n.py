@@ -17,7 +17,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-from vault.errors import AnsimError, VaultDamaged
+from vault.errors import AnsimError, Sentence, VaultDamaged
 
 LANGS = ("ko", "en")
 DEFAULT_LANG = "ko"
@@ -110,6 +110,14 @@ def error_what(exc: AnsimError, lang: str) -> str:
     else:
         part = exc.part
     return " ".join(x for x in (t("error.affected", lang, part=part), detail) if x)
+
+
+def sentence(text: str, lang: str) -> str:
+    """``text`` in ``lang`` when it is a :class:`~vault.errors.Sentence`, else unchanged."""
+    if not isinstance(text, Sentence):
+        return text
+    found = catalog(lang).get(text.key) or catalog("en").get(text.key)
+    return _format(found, _values(text.params, lang)) if found else str(text)
 
 
 def error_text(exc: AnsimError, lang: str) -> tuple[str, str, str]:

@@ -48,6 +48,7 @@ from vault.durable import (
 from vault.errors import (
     DeviceBindingError,
     NotFound,
+    Sentence,
     UnsafeParameters,
     VaultDamaged,
     VaultExists,
@@ -748,48 +749,87 @@ class Vault:
             try:
                 parsed = parse_header(_read_limited(self.path / name, HEADER_SIZE), name)
                 if not parsed.mac_ok(s.keys.header_mac):
-                    problems.append(Problem(f"header copy '{name}'", "failed its integrity check"))
+                    problems.append(
+                        Problem(
+                            _header_copy(name),
+                            Sentence("failed its integrity check", "error.what.check.header_mac"),
+                        )
+                    )
                 elif parsed.header.generation != s.header.generation:
                     problems.append(
-                        Problem(f"header copy '{name}'", "is out of date (an unfinished write)")
+                        Problem(
+                            _header_copy(name),
+                            Sentence(
+                                "is out of date (an unfinished write)",
+                                "error.what.check.header_stale",
+                            ),
+                        )
                     )
             except VaultDamaged as exc:
-                problems.append(Problem(f"header copy '{name}'", _reason(exc)))
+                problems.append(Problem(_header_copy(name), _reason(exc)))
             except FileNotFoundError:
-                problems.append(Problem(f"header copy '{name}'", "is missing"))
+                problems.append(Problem(_header_copy(name), _MISSING))
             except OSError as exc:
-                problems.append(Problem(f"header copy '{name}'", f"unreadable ({exc.strerror})"))
+                problems.append(
+                    Problem(
+                        _header_copy(name),
+                        Sentence(
+                            f"unreadable ({exc.strerror})",
+                            "error.what.check.unreadable",
+                            detail=exc.strerror,
+                        ),
+                    )
+                )
         seq, head_hex = s.header.custody_seq, s.header.custody_head.hex()
         entries = s.db.execute("SELECT COUNT(*) FROM custody").fetchone()[0]
         for msg in custody.verify(s.db, s.keys.audit, seq, head_hex):
-            problems.append(Problem("custody log", msg))
+            problems.append(Problem(Sentence("custody log", "error.part.custody_log"), msg))
         rows = s.db.execute("SELECT blob_id, key, size, sha256 FROM blobs").fetchall()
         on_disk = self._disk_blob_ids()
         for i, (blob_id, key, size, sha_hex) in enumerate(rows):
             if on_progress is not None:
                 on_progress(i, len(rows))
             if blob_id not in on_disk:
-                problems.append(Problem(f"stored file {blob_id[:8]}", "is missing"))
+                problems.append(Problem(_stored_file(blob_id), _MISSING))
                 continue
             sha = hashlib.sha256()
             try:
                 for chunk in self._read_blob(blob_id, bytes(key), int(size)):
                     sha.update(chunk)
             except VaultDamaged as exc:
-                problems.append(Problem(f"stored file {blob_id[:8]}", _reason(exc)))
+                problems.append(Problem(_stored_file(blob_id), _reason(exc)))
                 continue
             if sha.hexdigest() != sha_hex:
                 problems.append(
-                    Problem(f"stored file {blob_id[:8]}", "does not match its recorded SHA-256")
+                    Problem(
+                        _stored_file(blob_id),
+                        Sentence(
+                            "does not match its recorded SHA-256", "error.what.check.blob_hash"
+                        ),
+                    )
                 )
         for orphan in sorted(on_disk - {r[0] for r in rows}):
             problems.append(
-                Problem(f"stored file {orphan[:8]}", "is not referenced by the vault (orphan)")
+                Problem(
+                    _stored_file(orphan),
+                    Sentence(
+                        "is not referenced by the vault (orphan)", "error.what.check.orphan"
+                    ),
+                )
             )
         leftovers = list((self.path / "tmp").iterdir()) if (self.path / "tmp").is_dir() else []
         leftovers += _unfinished_atomic_writes(self.path)
         if leftovers:
-            problems.append(Problem("tmp", f"{len(leftovers)} unfinished write(s) left over"))
+            problems.append(
+                Problem(
+                    Sentence("tmp", "error.part.tmp"),
+                    Sentence(
+                        f"{len(leftovers)} unfinished write(s) left over",
+                        "error.what.check.leftovers",
+                        count=len(leftovers),
+                    ),
+                )
+            )
         return CheckReport(tuple(problems), len(rows), int(entries), s.header.generation)
 
 
@@ -938,8 +978,21 @@ def _load_metadata(path: Path, header: Header, subkeys: keys.Subkeys) -> sqlite3
 
 
 def _reason(exc: VaultDamaged) -> str:
-    """The sentence of a ``VaultDamaged`` without its "Affected: <part>." prefix."""
-    return exc.what.removeprefix(f"Affected: {exc.part}.").strip()
+    """The sentence of a ``VaultDamaged`` without its "Affected: <part>." prefix (a
+    :class:`Sentence` when the error names its translation)."""
+    text = exc.what.removeprefix(f"Affected: {exc.part}.").strip()
+    return Sentence(text, f"error.what.{exc.key}", **exc.params) if exc.key else text
+
+
+_MISSING = Sentence("is missing", "error.what.check.missing")
+
+
+def _header_copy(name: str) -> Sentence:
+    return Sentence(f"header copy '{name}'", "error.part.header_copy", name=name)
+
+
+def _stored_file(blob_id: str) -> Sentence:
+    return Sentence(f"stored file {blob_id[:8]}", "error.part.stored_file", id=blob_id[:8])
 
 
 def _read_limited(path: Path, limit: int) -> bytes:

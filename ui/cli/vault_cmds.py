@@ -181,7 +181,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         say(i18n.t("cli.check.problems", lg, count=len(report.problems)))
         for p in report.problems:
-            say(f"  - {p.part}: {p.message}")
+            say(f"  - {i18n.sentence(p.part, lg)}: {i18n.sentence(p.message, lg)}")
     return 0 if report.ok else common.EXIT_DAMAGED
 
 
