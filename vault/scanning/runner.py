@@ -563,11 +563,6 @@ def run_scan(
                 if outcome is not None:
                     handle(outcome)
     errors[:0] = errors_box
-    if was_cancelled:
-        # Keep matches that finished before the stop.
-        for fut in pending:
-            if fut.done() and not fut.cancelled() and fut.exception() is None:
-                handle(fut.result())
     tracker.stage("cancelled" if was_cancelled else ("failed" if failure else "done"))
     warnings = _warnings(index, per_item, implausible_after)
     progress = tracker.snapshot()
