@@ -73,8 +73,15 @@ def open_private(path: Path, *, exclusive: bool = False) -> BinaryIO:
 
 def storage_error(exc: OSError) -> Exception:
     """Turn a low-level write failure into the error a person can act on."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return StorageFull()
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StorageFull(
+            "There is no free space left on the disk (or your storage quota is used up).",
+            key="disk_full",
+        )
+    if exc.errno == errno.EFBIG:
+        return StorageFull(
+            "The file is too large for this disk or folder to hold.", key="file_too_big"
+        )
     detail = exc.strerror or str(exc)
     return StorageFull(f"The system said: {detail}.", key="system_said", detail=detail)
 
