@@ -308,6 +308,7 @@ def test_every_key_a_raise_site_names_is_in_both_catalogs() -> None:
     wanted |= {f"error.part.{k}" for k in re.findall(r'\bpart_key="([a-z_]+)"', src)}
     wanted |= {f"error.what.file.{r}" for r in re.findall(r'FileRejected\(\s*"([a-z_]+)"', src)}
     wanted |= set(re.findall(r'"(error\.(?:what|part)\.[a-z_.]+)"', src))
+    wanted |= {f"error.word.cms.{r}" for r in re.findall(r'CmsInvalid\("([a-z_]+)"\)', src)}
     from vault import notes, repo
     from vault.collect import dates
 

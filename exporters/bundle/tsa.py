@@ -100,7 +100,7 @@ def request_timestamp(url: str, data: bytes) -> Timestamp:
             f"({exc.reason.replace('_', ' ')}).",
             next_step="Try again later or with another timestamp server.",
             key="tsa_invalid",
-            detail=exc.reason.replace("_", " "),
+            detail_key=f"cms.{exc.reason}",
         ) from None
 
 
