@@ -55,6 +55,15 @@ class ScanServer:
                 with server._lock:
                     server.requests.append((self.path, self.headers.get("Host", "")))
                     server.user_agents.append(self.headers.get("User-Agent", ""))
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    self._answer()
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _answer(self) -> None:
                 route = server.routes.get(self.path)
                 if route is None:
                     self.send_response(404)
@@ -85,6 +94,8 @@ class ScanServer:
                     pass
 
         self.user_agents: list[str] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._httpd = ThreadingHTTPServer((host, 0), Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]

@@ -12,6 +12,7 @@ from vault.errors import InputRejected
 from vault.scanning import FetchFailed, FetchPolicy, ScanCancelled, check_url, read_url_list
 from vault.scanning.fetcher import Fetcher, host_key
 from vault.scanning.html_links import decode_html, extract_links, srcset_urls
+from vault.store import Vault
 
 PAGE = """<html><head><base href="https://site.test/gallery/">
 <meta property="og:image" content="https://cdn.site.test/og.jpg">
@@ -151,3 +152,27 @@ def test_every_problem_code_reads_in_korean_and_english() -> None:
     assert issue_text(issue, "en") == issue.reason
     odd = ScanIssue("x", "new_code", "Plain English.")
     assert issue_text(odd, "ko") == "Plain English."
+
+
+def test_at_most_the_allowed_number_of_requests_reach_one_host_at_once(
+    vault: Vault,
+) -> None:
+    import io
+
+    from tests._scan_server import encode, photo
+    from vault import cases, evidence
+    from vault.scanning import UrlListSource, run_scan
+
+    case = cases.create_case(vault, "Concurrency", "F")
+    evidence.add_stream(vault, io.BytesIO(encode(photo(1), "PNG")), case.id,
+                        original_name="o.png")
+    with ScanServer() as srv:
+        for n in range(8):
+            srv.routes[f"/{n}.jpg"] = Route(encode(photo(200 + n), quality=60), delay_s=0.2,
+                                            headers={"Content-Type": "image/jpeg"})
+        urls = tuple(srv.url(f"/{n}.jpg") for n in range(8))
+        report = run_scan(vault, UrlListSource(urls), case_id=case.id, workers=4,
+                          policy=FetchPolicy(per_host_concurrency=2, per_host_interval_s=0.0))
+        assert report.progress.checked == 8 and report.sightings == ()
+        assert len(srv.requests) == 8
+        assert 1 <= srv.max_in_flight <= 2

@@ -36,7 +36,7 @@ from vault.scanning import (
 )
 from vault.store import Vault
 
-FAST = FetchPolicy(connect_timeout_s=2.0, read_timeout_s=0.6, total_timeout_s=10.0,
+FAST = FetchPolicy(connect_timeout_s=5.0, read_timeout_s=2.0, total_timeout_s=30.0,
                    max_media_bytes=1 << 20, max_page_bytes=1 << 20, per_host_interval_s=0.0,
                    per_host_concurrency=4)
 JPEG = {"Content-Type": "image/jpeg",
@@ -80,7 +80,7 @@ def _site(main: ScanServer, offsite: ScanServer, other_port: ScanServer,
     r["/go/exact"] = Route(status=302, headers={"Location": "/img/exact.png"})
     for path, body in unrelated.items():
         r[path] = Route(body, headers=JPEG)
-    r["/img/slow.jpg"] = Route(encode(o1), headers=JPEG, delay_s=3.0)
+    r["/img/slow.jpg"] = Route(encode(o1), headers=JPEG, delay_s=8.0)
     r["/img/huge.jpg"] = Route(b"x", headers={**JPEG, "Content-Length": str(50 << 20)})
     r["/img/endless.jpg"] = Route(headers=JPEG, stream_bytes=3 << 20)
     r["/img/gzbomb.jpg"] = Route(gzip_bomb(16 << 20),

@@ -51,7 +51,11 @@ def crawl(
         if cancelled():
             raise ScanCancelled()
         url, level = queue.popleft()
-        if looks_like_media(url) and level > 0:
+        if looks_like_media(url):
+            # A picture or video address given directly: checked by the workers in parallel.
+            if level == 0 and url not in media_seen:
+                media_seen.add(url)
+                yield MediaRef(page_url="", media_url=url)
             continue
         if pages >= max_pages:
             break
