@@ -327,3 +327,13 @@ def test_english_catalog_matches_the_raise_site_wording() -> None:
     for key, text in en.items():
         if key.startswith("error.what.") and "{" not in text:
             assert f'"{text}"' in src or text[:40] in src, key
+
+
+def test_a_failure_carried_in_a_result_is_translated_by_the_front_end() -> None:
+    from vault.errors import NetworkError
+
+    exc = NetworkError("The timestamp server could not be reached.", key="tsa_unreachable")
+    carried = exc.as_sentence()
+    assert carried == "The timestamp server could not be reached."
+    assert i18n.sentence(carried, "ko") == i18n.t("error.what.tsa_unreachable", "ko")
+    assert NetworkError("Plain English only.").as_sentence() == "Plain English only."

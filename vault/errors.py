@@ -81,6 +81,12 @@ class AnsimError(Exception):
             parts.append(self.next_step)
         return " ".join(parts)
 
+    def as_sentence(self) -> str:
+        """What happened as a :class:`Sentence` a front end can translate later (for results
+        that carry a failure instead of raising it); plain English when there is no key."""
+        text = self.what or self.title
+        return Sentence(text, f"error.what.{self.key}", **self.params) if self.key else text
+
     @property
     def code(self) -> str:
         """A stable, language-neutral key front ends use to look up a translation."""

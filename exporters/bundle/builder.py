@@ -170,7 +170,7 @@ def export_case(
             try:
                 stamp = tsa.request_timestamp(options.timestamp_url, signature)
             except AnsimError as exc:
-                ts_error = i18n.error_text(exc, langs[0])[1] or exc.title
+                ts_error = exc.as_sentence()  # front ends translate it with i18n.sentence
             else:
                 writer.write_bytes(layout.TIMESTAMP, stamp.response_der)
                 writer.write_bytes(layout.TIMESTAMP_CHAIN, stamp.chain_pem)

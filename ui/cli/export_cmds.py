@@ -186,7 +186,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if result.timestamp_utc:
         say(t("export.cli.timestamp_ok", lg, time=result.timestamp_utc))
     if result.timestamp_error:
-        say(t("export.cli.timestamp_failed", lg, reason=result.timestamp_error))
+        reason = i18n.sentence(result.timestamp_error, lg)
+        say(t("export.cli.timestamp_failed", lg, reason=reason))
     if result.unmarked:
         say(t("export.cli.unmarked", lg, exhibits=", ".join(result.unmarked)))
     if "complaint_missing" in result.notes:
