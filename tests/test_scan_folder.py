@@ -94,3 +94,25 @@ def test_unreadable_file_is_reported(tmp_path: Path) -> None:
     finally:
         locked.chmod(0o600)
     assert isinstance(skip, FolderSkip) and skip.error and "not let Ansim read" in skip.reason
+
+
+def test_folder_scan_falls_back_to_threads_when_processes_cannot_start(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host where worker processes cannot start (a terminal UI replaced stderr) still scans."""
+    import vault.scanning.runner as runner
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise ValueError("bad value(s) in fds_to_keep")
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", refuse)
+    case = cases.create_case(vault, "Phone dump", "C")
+    original = evidence.add_stream(vault, io.BytesIO(encode(photo(1), "PNG")), case.id,
+                                   original_name="o1.png").item
+    root = tmp_path / "dump"
+    root.mkdir()
+    (root / "copy.jpg").write_bytes(encode(photo(1).resize((400, 300))))
+    report = run_scan(vault, FolderSource(root), case_id=case.id, processes=True)
+    assert [(s.media_url, s.matched_item_id) for s in report.sightings] == [
+        ("copy.jpg", original.id)]
+    assert report.errors == ()

@@ -484,13 +484,20 @@ def run_scan(
     attempts: dict[str, int] = {}
 
     def submit(job: FolderFile | MediaRef) -> None:
+        nonlocal use_processes
         if use_processes and isinstance(job, FolderFile):
-            if not procs:
-                procs.append(ProcessPoolExecutor(
-                    max_workers=n_workers, mp_context=multiprocessing.get_context("spawn")))
-            pending[procs[-1].submit(fingerprint_path, str(job.path), job.kind)] = job
-        else:
-            pending[threads.submit(_guarded, checker, job)] = job
+            try:
+                if not procs:
+                    procs.append(ProcessPoolExecutor(
+                        max_workers=n_workers, mp_context=multiprocessing.get_context("spawn")))
+                pending[procs[-1].submit(fingerprint_path, str(job.path), job.kind)] = job
+                return
+            except (OSError, ValueError, RuntimeError):
+                # Worker processes cannot start here (e.g. a host that replaced stderr, as a
+                # terminal UI does): the scan goes on in threads rather than failing.
+                log.warning("worker processes unavailable; scanning in threads")
+                use_processes = False
+        pending[threads.submit(_guarded, checker, job)] = job
 
     def outcome_of(fut: Future[Any], job: FolderFile | MediaRef) -> _Outcome | None:
         try:
