@@ -58,16 +58,8 @@ async def test_complaint_pdf_then_refuses_to_overwrite_then_editable_report_with
         assert str(pdf) in text.replace("\n", "")
         assert load_export_key(vault).fingerprint in text.replace("\n", "")
         assert "signed with this vault's export key" in text
-        written = pdf.read_bytes()
         document = pdf_text(pdf)
         assert "서울강남경찰서" in document and "고소장" in document
-
-        await press_button(pilot, "#start")  # the same file again: refused, nothing replaced
-        await settle(pilot)
-        text = screen_text(pilot)
-        assert "A file with that name already exists there." in text
-        assert "never overwrites" in text
-        assert pdf.read_bytes() == written
 
         await pilot.press("escape")
         await settle(pilot)
@@ -85,6 +77,10 @@ async def test_complaint_pdf_then_refuses_to_overwrite_then_editable_report_with
         screen.query_one("#names", Select).value = "real"
         await settle(pilot)
         assert screen.query_one("#real-name").display
+        await type_into(pilot, "#real-name", "")
+        await press_button(pilot, "#start")  # a real-name document needs the name
+        await settle(pilot)
+        assert "Please type the real name" in screen_text(pilot)
         await type_into(pilot, "#real-name", "Kim Jiyoung")
         await type_into(pilot, "#out", str(out))
         await press_button(pilot, "#start")
@@ -93,8 +89,17 @@ async def test_complaint_pdf_then_refuses_to_overwrite_then_editable_report_with
         report = out / "incident-report-en.txt"
         assert "The incident report is ready, citing 2 exhibit(s)." in text, text
         assert "editable, unsigned version" in text
-        assert "Kim Jiyoung" in report.read_text(encoding="utf-8")
-        assert "Kim Jiyoung" not in pdf_text(pdf)
+        written = report.read_bytes()
+        assert b"Kim Jiyoung" in written
+        assert "Kim Jiyoung" not in document
+
+        await type_into(pilot, "#real-name", "Someone Else")
+        await press_button(pilot, "#start")  # the same file again: refused, nothing replaced
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "A file with that name already exists there." in text
+        assert "never overwrites" in text
+        assert report.read_bytes() == written
     with reopen(seeded_path) as again:
         assert cases.get_case(again, case.id).real_name == ""  # typed for the document only
         logged = [e for e in custody.entries(again.db) if e.action == "complaint_exported"]

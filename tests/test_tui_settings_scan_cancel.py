@@ -35,7 +35,7 @@ from vault.store import HEADER_FILES, Vault
 
 pytest_plugins = ["tests._tui_fixtures"]
 
-MANY = 1500
+MANY = 800
 
 
 @pytest.fixture

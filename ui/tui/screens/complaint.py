@@ -141,6 +141,10 @@ class ComplaintScreen(AnsimScreen):
         if start.disabled:
             return
         choices = self.chosen()
+        if not choices.pseudonymous and not choices.real_name.strip():
+            self.query_one("#complaint-status", Static).update(self.tr("complaint.needs_name"))
+            self.query_one("#real-name", Input).focus()
+            return
         start.disabled = True
         self.query_one("#complaint-result", Static).update("")
         self.query_one("#complaint-status", Static).update(self.tr("complaint.running"))
