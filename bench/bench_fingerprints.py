@@ -14,8 +14,10 @@ import os
 import sys
 import time
 from collections import defaultdict
-from multiprocessing import Pool
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +54,31 @@ def _query(job: tuple[int, int]) -> tuple[int, int, dict[str, object] | None]:
     except Exception as exc:  # a benchmark bug, reported, not hidden
         print(f"transform {SUITE[t][0]} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return i, t, None
+
+
+def _run(images: list[np.ndarray], fn: Any, jobs: list[Any]) -> list[Any]:
+    """Map ``fn`` over ``jobs`` on two processes, in batches, retrying a batch whose worker
+    died (a plain Pool hangs for ever when a worker is killed from outside)."""
+    out: list[Any] = []
+    batch = 400
+    pool = ProcessPoolExecutor(2, initializer=_init, initargs=(images,))
+    try:
+        for start in range(0, len(jobs), batch):
+            part = jobs[start:start + batch]
+            for attempt in range(3):
+                try:
+                    out.extend(pool.map(fn, part, chunksize=8))
+                    break
+                except BrokenProcessPool:
+                    print("a worker died; retrying the batch", file=sys.stderr)
+                    pool.shutdown(cancel_futures=True)
+                    pool = ProcessPoolExecutor(2, initializer=_init, initargs=(images,))
+                    if attempt == 2:
+                        raise
+            print(f"  {min(start + batch, len(jobs))}/{len(jobs)}", file=sys.stderr, flush=True)
+    finally:
+        pool.shutdown()
+    return out
 
 
 def _stored(i: int) -> dict[str, object]:
@@ -99,6 +126,10 @@ def threshold_at(unrelated: np.ndarray, alpha: float) -> int:
 
 
 def main() -> None:
+    import cv2
+
+    # OpenCV's thread pool must not exist when the workers fork (they would deadlock).
+    cv2.setNumThreads(1)
     t0 = time.time()
     images, origin = photos(int(os.environ.get("FP_BENCH_LIMIT", "420")))
     rng = np.random.default_rng(SEED)
@@ -109,9 +140,8 @@ def main() -> None:
     print(f"{len(images)} photos ({n_orig} originals), loaded in {time.time() - t0:.0f} s")
 
     jobs = [(i, t) for i in range(len(images)) for t in range(len(SUITE))]
-    with Pool(2, initializer=_init, initargs=(images,)) as pool:
-        stored_json = pool.map(_stored, range(n_orig))
-        results = pool.map(_query, jobs, chunksize=8)
+    stored_json = _run(images, _stored, list(range(n_orig)))
+    results = _run(images, _query, jobs)
     print(f"fingerprinted {len(jobs) + n_orig} images in {time.time() - t0:.0f} s")
     stored = [ImageFingerprint.from_json(d) for d in stored_json]
     ok = [(i, t, ImageFingerprint.from_json(d)) for i, t, d in results if d is not None]

@@ -74,7 +74,7 @@ def photos(limit: int = 420) -> tuple[list[np.ndarray], list[str]]:
         variants, _ = pdq_dihedral(grey)
         if any(hamming(v, other) <= 70 for v in variants for other in hashes):
             continue
-        fp = fingerprint_pixels(img)
+        fp = fingerprint_pixels(img, sha256=digest)
         if index.search(fp):
             continue
         index.add(str(len(out)), fp)

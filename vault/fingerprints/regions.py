@@ -17,6 +17,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+# Our images are small: OpenCV's worker threads cost more than they save, and a process that
+# forks (a worker pool) after they exist can deadlock in the child.
+cv2.setNumThreads(1)
+
 U8Image = npt.NDArray[np.uint8]
 Box = tuple[int, int, int, int]  # left, top, right, bottom in pixels (right/bottom exclusive)
 
