@@ -14,7 +14,7 @@ import pytest
 from keyring.backends import fail
 from PIL import Image
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, Switch
+from textual.widgets import Button, Switch
 
 from tests._tui_helpers import (
     PASSPHRASE,
@@ -35,7 +35,7 @@ from vault.store import HEADER_FILES, Vault
 
 pytest_plugins = ["tests._tui_fixtures"]
 
-MANY = 800
+MANY = 1500
 
 
 @pytest.fixture
@@ -127,20 +127,19 @@ async def test_stop_a_long_folder_scan_midway(
         screen = app.screen
         assert isinstance(screen, ScanScreen)
         await type_into(pilot, "#target", str(folder))
-        await press_button(pilot, "#start")
-        # wait (turn by turn, no sleeping) until files are being checked, then stop
+        screen.action_start()  # what Start does (pressing it by keys is covered elsewhere)
+        # watch in short turns (Pilot's plain pause waits for the whole process to go idle,
+        # which it never is while a scan runs) until files are being checked
         status = screen.query_one("#status")
-        for _ in range(20_000):
-            if "checked" in str(status.render()) and "checked 0 " not in str(status.render()):
+        for _ in range(6000):
+            shown = str(status.render())
+            if "checked" in shown and "checked 0 " not in shown:
                 break
-            await pilot.pause()
+            await pilot.pause(0.01)
         assert screen.report is None, "the scan finished before it could be stopped"
-        # the app still answers keys while the scan runs: focus moves between fields
-        screen.query_one("#target", Input).focus()
-        await pilot.press("tab")
-        await pilot.pause()
-        assert app.focused is not screen.query_one("#target", Input)
-        await press_button(pilot, "#cancel")
+        # the app answers the keyboard while the scan runs: Stop is reached and pressed by keys
+        screen.query_one("#cancel", Button).focus()
+        await pilot.press("enter")
         await settle(pilot)
         assert screen.report is not None and screen.report.cancelled
         text = screen_text(pilot)
