@@ -91,11 +91,13 @@ def recipient_label(key: str, lang: str) -> str:
 def _check_date(value: str) -> str:
     value = value.strip()
     if not _DATE.match(value):
-        raise InputRejected("The date must look like 2026-03-01 (year-month-day).")
+        raise InputRejected("The date must look like 2026-03-01 (year-month-day).",
+                            key="takedown_date_form")
     try:
         date_cls.fromisoformat(value)
     except ValueError:
-        raise InputRejected("That date does not exist in the calendar.") from None
+        raise InputRejected("That date does not exist in the calendar.",
+                            key="takedown_date_real") from None
     return value
 
 
@@ -116,15 +118,21 @@ def new_takedown(
 ) -> Takedown:
     """Record a takedown request (status ``drafted``) for sightings of one case."""
     if not recipient.strip():
-        raise InputRejected("Say where the request goes (a platform or organisation).")
+        raise InputRejected("Say where the request goes (a platform or organisation).",
+                            key="takedown_recipient")
     if not sighting_ids:
-        raise InputRejected("Choose at least one sighting for the request.")
+        raise InputRejected("Choose at least one sighting for the request.",
+                            key="takedown_no_sightings")
     case = repo.get(vault.db, Case, case_id)
     sightings = [repo.get(vault.db, Sighting, sid) for sid in sighting_ids]
     if any(s.case_id != case.id for s in sightings):
-        raise InputRejected("All sightings of one request must belong to the same case.")
+        raise InputRejected("All sightings of one request must belong to the same case.",
+                            key="takedown_mixed_cases")
     if any(s.status == SightingStatus.REJECTED for s in sightings):
-        raise InputRejected("A sighting you marked as not a match cannot be part of a request.")
+        raise InputRejected(
+            "A sighting you marked as not a match cannot be part of a request.",
+            key="takedown_rejected_sighting",
+        )
     when = _check_date(date) if date else _today(vault)
     now = vault.now().iso_utc()
     td = Takedown(
@@ -169,7 +177,8 @@ def update_takedown(
         new_status = TakedownStatus(status)
     except ValueError:
         allowed = ", ".join(s.value for s in TakedownStatus)
-        raise InputRejected(f"Unknown status. Use one of: {allowed}.") from None
+        raise InputRejected(f"Unknown status. Use one of: {allowed}.",
+                            key="takedown_status", allowed=allowed) from None
     td = get_takedown(vault, takedown_id)
     changes: dict[str, object] = {"status": new_status}
     if ticket is not None:

@@ -111,18 +111,21 @@ def export_hashlist(
 ) -> HashListResult:
     """Write the case's hash list to ``out`` (never overwriting) and log it as custody."""
     if fmt not in FORMATS:
-        raise InputRejected(f"Unknown hash list format. Use one of: {', '.join(FORMATS)}.")
+        raise InputRejected(f"Unknown hash list format. Use one of: {', '.join(FORMATS)}.",
+                            key="hashlist_format", formats=", ".join(FORMATS))
     rows = hash_rows(vault, case_id, include_sightings=include_sightings)
     if not rows:
         raise ExportError(
             "This case has no pictures or videos to make a hash list from.",
             next_step="Add the pictures or videos first.",
+            key="hashlist_nothing",
         )
     text, lines = (_hma_text if fmt == "hma" else _csv_text)(rows)
     if lines == 0:
         raise ExportError(
             "None of the pictures has a hash reliable enough for this format.",
             next_step="Use --format csv, which also lists MD5 and SHA-256.",
+            key="hashlist_no_reliable",
         )
     out = Path(out)
     try:
@@ -133,10 +136,12 @@ def export_hashlist(
     except FileExistsError:
         raise ExportError(
             "A file with that name already exists there.",
-            next_step="Choose another name; Ansim never overwrites files.",
+            next_step="Choose another name or folder; Ansim never overwrites files.",
+            key="output_exists",
         ) from None
     except OSError as exc:
-        raise ExportError(f"The hash list could not be written ({exc.strerror}).") from None
+        raise ExportError(f"The hash list could not be written ({exc.strerror}).",
+                          key="hashlist_write", reason=exc.strerror or "") from None
     with vault.transaction():
         vault.log("hashes_exported", case_id, {"format": fmt, "items": len(rows),
                                                "lines": lines})

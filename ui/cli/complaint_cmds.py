@@ -85,7 +85,10 @@ def cmd_complaint(args: argparse.Namespace) -> int:
     if args.resident_number_prompt and args.pseudonymous:
         raise ResidentNumberNeedsRealName()
     if (args.agent_name or args.agent_phone) and not args.agent:
-        raise UsageError("Say who the representative is with --agent legal or --agent attorney.")
+        raise UsageError(
+            "Say who the representative is with --agent legal or --agent attorney.",
+            key="complaint_agent",
+        )
     fmt = _format(args)
     with common.open_vault(args) as vault:
         case = cases.resolve_case(vault, args.case, create_if_none=False)

@@ -64,6 +64,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             raise common.UsageError(
                 "The app needs a terminal.",
                 next_step="Run 'ansim demo' in a terminal window, or add --no-app.",
+                key="demo_needs_terminal",
             )
         input(i18n.t("tui.demo.press_enter", lg))
         return common.open_app(

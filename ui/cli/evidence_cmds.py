@@ -331,7 +331,7 @@ def _find_any(vault: Vault, args: argparse.Namespace, ref: str) -> Record:
             return getter(vault, ref)  # type: ignore[operator,no-any-return]
         except NotFound:
             continue
-    raise NotFound(f"Nothing in the vault has the id '{ref}'.")
+    raise NotFound(f"Nothing in the vault has the id '{ref}'.", key="no_id", ref=ref)
 
 
 # ---------------------------------------------------------------------- add
@@ -705,7 +705,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
                 link_changes["tags"] = tags
             updated = links.update_link(vault, record, **link_changes) if link_changes else record
         else:
-            raise InputRejected("Only items and links can be edited; add a new note instead.")
+            raise InputRejected("Only items and links can be edited; add a new note instead.",
+                                key="edit_only_items")
     if args.json:
         emit_json(
             item_summary(updated) if isinstance(updated, EvidenceItem) else codec.to_plain(updated)
@@ -736,6 +737,7 @@ def _confirm(args: argparse.Namespace, prompt: str, accept: tuple[str, ...]) -> 
         raise common.UsageError(
             "Deleting needs a confirmation, and there is no terminal to ask in.",
             next_step="Add --yes if you are sure.",
+            key="confirm_no_terminal",
         )
     answer = input(prompt)
     return answer.strip() in accept
@@ -773,7 +775,8 @@ def _consents(specs: list[str]) -> list[Consent]:
         answer = parts[1].strip().lower() if len(parts) >= 3 else ""
         if answer not in ("yes", "no", "y", "n", "예", "아니오"):
             raise common.UsageError(
-                "A consent is written WHO:yes|no:DATE, e.g. police:yes:2024-03-05."
+                "A consent is written WHO:yes|no:DATE, e.g. police:yes:2024-03-05.",
+                key="consent_form",
             )
         out.append(
             Consent(
@@ -928,7 +931,8 @@ def cmd_case_rm(args: argparse.Namespace) -> int:
         else:
             if not sys.stdin.isatty() or args.passphrase_stdin:
                 raise cases.ConfirmationNeeded(
-                    "There is no terminal to ask in.", next_step="Add --yes if you are sure."
+                    "There is no terminal to ask in.", next_step="Add --yes if you are sure.",
+                    key="no_terminal_to_ask",
                 )
             say(
                 _t(

@@ -127,7 +127,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     lg = _ui_lang(args)
     args.lang = lg
     if args.items and args.marked_only:
-        raise UsageError("Use either --items or --marked-only, not both.")
+        raise UsageError("Use either --items or --marked-only, not both.",
+                         key="export_items_or_marked")
     from exporters.bundle import ExportOptions, export_case
 
     options = ExportOptions(

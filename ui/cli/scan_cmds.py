@@ -194,10 +194,10 @@ def _policy(args: argparse.Namespace) -> FetchPolicy:
     from vault.scanning import FetchPolicy
 
     if args.timeout <= 0:
-        raise UsageError("--timeout must be more than 0 seconds.")
+        raise UsageError("--timeout must be more than 0 seconds.", key="scan_timeout")
     max_mb = getattr(args, "max_mb", 64)
     if max_mb <= 0:
-        raise UsageError("--max-mb must be at least 1.")
+        raise UsageError("--max-mb must be at least 1.", key="scan_max_mb")
     return FetchPolicy(read_timeout_s=args.timeout, connect_timeout_s=min(args.timeout, 10.0),
                        max_media_bytes=max_mb << 20, proxy=args.proxy or None)
 
@@ -206,7 +206,8 @@ def _source(args: argparse.Namespace, case_id: str | None) -> ScanSource:
     from vault.scanning import FolderSource, LinksSource, PageSource, check_url, read_url_list
 
     if args.depth < 0 or args.max_pages < 1:
-        raise UsageError("--depth must be 0 or more and --max-pages at least 1.")
+        raise UsageError("--depth must be 0 or more and --max-pages at least 1.",
+                         key="scan_depth")
     if args.folder is not None:
         return FolderSource(args.folder)
     if args.urls is not None:
@@ -222,6 +223,10 @@ def issue_text(i: ScanIssue, language: str) -> str:
     """A per-address problem in the person's language (the English sentence as a fallback)."""
     if language == "en" or f"scan.issue.{i.code}" not in i18n.catalog(language):
         return i.reason
+    if i.code == "http_status" and i.status:
+        from vault.scanning.fetcher import status_kind
+
+        return i18n.t(f"error.what.fetch.http.{status_kind(i.status)}", language, status=i.status)
     return i18n.t(f"scan.issue.{i.code}", language, status=i.status, reason=i.reason)
 
 

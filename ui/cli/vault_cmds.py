@@ -79,7 +79,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     passphrase = read_secret(args, i18n.t("cli.prompt.new_passphrase", lg), confirm=True)
     if not passphrase:
         raise common.UsageError(
-            "The passphrase cannot be empty.", next_step="Choose a passphrase of several words."
+            "The passphrase cannot be empty.", next_step="Choose a passphrase of several words.",
+            key="passphrase_empty",
         )
     params = _params(args)
     if params is None and not args.json:
@@ -112,7 +113,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     with common.open_vault(args) as vault:
         new = read_secret(args, i18n.t("cli.prompt.new_passphrase", lg), confirm=True)
         if not new:
-            raise common.UsageError("The passphrase cannot be empty.")
+            raise common.UsageError("The passphrase cannot be empty.", key="passphrase_empty")
         vault.change_passphrase(new)
     say(i18n.t("cli.passwd.done", lg))
     return 0
@@ -125,7 +126,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
     with Vault.open(path, recovery_code=code) as vault:
         new = read_secret(args, i18n.t("cli.prompt.new_passphrase", lg), confirm=True)
         if not new:
-            raise common.UsageError("The passphrase cannot be empty.")
+            raise common.UsageError("The passphrase cannot be empty.", key="passphrase_empty")
         session.finish_recovery(vault, new)
     say(i18n.t("cli.recover.done", lg))
     return 0

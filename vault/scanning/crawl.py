@@ -71,7 +71,8 @@ def crawl(
                 yield MediaRef(page_url="", media_url=url, prefetched=res)
             continue
         if len(res.data) > fetcher.policy.max_page_bytes:
-            on_error(url, FetchFailed("too_large", "The page is larger than the page limit."))
+            on_error(url, FetchFailed("too_large", "The page is larger than the page limit.",
+                                           key="fetch.page_too_large"))
             continue
         pages += 1
         on_page(url)

@@ -61,10 +61,14 @@ class FetchFailed(NetworkError):
     Messages never contain the URL: callers attach it to their per-URL report themselves.
     """
 
-    def __init__(self, reason: str, what: str, *, status: int = 0) -> None:
+    def __init__(
+        self, reason: str, what: str, *, status: int = 0, key: str | None = None,
+        **params: object,
+    ) -> None:
         self.reason = reason
         self.status = status
-        super().__init__(what)
+        super().__init__(what, key=key or f"fetch.{reason}")
+        self.params = {"status": status, **params}
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ class Fetcher:
                 "The proxy address cannot be used.",
                 next_step="Check the proxy address (for example http://127.0.0.1:8080 or "
                 "socks5://127.0.0.1:9050; SOCKS needs the optional 'socksio' package).",
+                key="proxy_address",
             ) from exc
 
     def __enter__(self) -> Fetcher:
@@ -183,7 +188,8 @@ class Fetcher:
                     )
                 raise FetchFailed(
                     "off_site", "The address redirects to another site, which was not "
-                    "requested (only the site being scanned is contacted)."
+                    "requested (only the site being scanned is contacted).",
+                    key="fetch.off_site_redirect",
                 )
             if current in seen:
                 raise FetchFailed("redirect_loop", "The address redirects in a circle.")
@@ -194,7 +200,8 @@ class Fetcher:
                 continue
             if not 200 <= status < 300:
                 raise FetchFailed(
-                    "http_status", _status_sentence(status), status=status
+                    "http_status", _status_sentence(status), status=status,
+                    key=f"fetch.http.{status_kind(status)}",
                 )
             return FetchResult(
                 url=url,
@@ -219,19 +226,21 @@ class Fetcher:
                     return resp.status_code, headers, location, b""
                 declared = resp.headers.get("Content-Length", "")
                 if declared.isdigit() and int(declared) > cap:
-                    raise FetchFailed("too_large", _too_large(cap))
+                    raise FetchFailed("too_large", _too_large(cap), mib=_mib(cap))
                 chunks: list[bytes] = []
                 total = 0
                 for chunk in resp.iter_bytes(65536):
                     total += len(chunk)
                     if total > cap:
-                        raise FetchFailed("too_large", _too_large(cap))
+                        raise FetchFailed("too_large", _too_large(cap), mib=_mib(cap))
                     chunks.append(chunk)
                     if self._cancelled():
                         raise ScanCancelled()
                     if time.monotonic() > deadline:
-                        raise FetchFailed("too_slow", "The server sent the file too slowly; "
-                                          "the download was given up.")
+                        raise FetchFailed(
+                            "too_slow",
+                            "The server sent the file too slowly; the download was given up.",
+                        )
                 return resp.status_code, headers, location, b"".join(chunks)
         except httpx.TimeoutException as exc:
             raise FetchFailed("timeout", "The server did not answer in time.") from exc
@@ -245,11 +254,25 @@ class Fetcher:
             sem.release()
 
 
+def _mib(cap: int) -> int:
+    return cap // (1024 * 1024) or 1
+
+
 def _too_large(cap: int) -> str:
-    return (
-        f"The file is larger than the download limit ({cap // (1024 * 1024) or 1} MiB) and was "
-        "not downloaded."
-    )
+    return f"The file is larger than the download limit ({_mib(cap)} MiB) and was not downloaded."
+
+
+def status_kind(status: int) -> str:
+    """Which of the sentences of :func:`_status_sentence` an HTTP status gets."""
+    if status in (404, 410):
+        return "not_there"
+    if status in (401, 403):
+        return "refused"
+    if status == 451:
+        return "legal"
+    if status == 429:
+        return "slow_down"
+    return "server_error" if status >= 500 else "other"
 
 
 def _status_sentence(status: int) -> str:

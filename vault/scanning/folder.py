@@ -45,11 +45,13 @@ def walk_folder(
     try:
         st = root.stat()
     except FileNotFoundError:
-        raise InputRejected("The folder does not exist.") from None
+        raise InputRejected("The folder does not exist.", key="folder_missing") from None
     except OSError:
-        raise InputRejected("This computer does not let Ansim open the folder.") from None
+        raise InputRejected("This computer does not let Ansim open the folder.",
+                            key="folder_denied") from None
     if not stat.S_ISDIR(st.st_mode):
-        raise InputRejected("This is a file, not a folder.", next_step="Choose a folder.")
+        raise InputRejected("This is a file, not a folder.", next_step="Choose a folder.",
+                            key="folder_is_file")
     seen_dirs: set[tuple[int, int]] = {(st.st_dev, st.st_ino)}
     seen_files: set[tuple[int, int]] = set()
     stack: list[tuple[Path, str]] = [(root, "")]

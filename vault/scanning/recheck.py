@@ -96,12 +96,13 @@ def recheck(
             http_status, sha, outcome, detail, back = 0, "", "error", "", False
             try:
                 if host_key(s.media_url) not in allowed:  # pragma: no cover - by construction
-                    raise FetchFailed("off_site", "not allowed")
+                    raise FetchFailed("off_site", "The address is on another site.")
                 res = fetcher.fetch(s.media_url)
                 http_status, sha = res.status, _sha256(res.data)
                 tracker.add(downloaded_bytes=len(res.data))
                 if urlsplit(res.final_url).hostname and host_key(res.final_url) not in allowed:
-                    raise FetchFailed("off_site", "The address now redirects to another site.")
+                    raise FetchFailed("off_site", "The address now redirects to another site.",
+                                      key="fetch.off_site_now")
                 if sha == s.sha256:
                     outcome, detail, back = "online", "The same file is still there.", True
                 else:

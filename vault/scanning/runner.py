@@ -388,6 +388,7 @@ def run_scan(
         raise InputRejected(
             "There are no fingerprinted pictures or videos to look for in this case yet.",
             next_step="Add the pictures or videos you want to find first, then scan again.",
+            key="scan_nothing_to_find",
         )
     scan_id = repo.new_id()
     tracker = ProgressTracker(on_progress)
@@ -411,7 +412,8 @@ def run_scan(
             starts = _link_urls(vault, source.case_id if source.case_id else case_id)
             extra, depth, max_pages = (), 0, len(starts)
             if not starts:
-                raise InputRejected("There are no saved web links to check.")
+                raise InputRejected("There are no saved web links to check.",
+                                    key="scan_no_links")
         fetcher = Fetcher(policy, allowed=_allowed_hosts(starts, extra), cancel=cancel)
 
         def on_page(url: str) -> None:

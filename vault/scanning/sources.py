@@ -71,6 +71,7 @@ def check_url(url: str) -> str:
         raise InputRejected(
             "This is not a web address Ansim can check.",
             next_step="Give a full address starting with http:// or https://.",
+            key="url_not_web",
         )
     return url
 
@@ -83,16 +84,21 @@ def read_url_list(path: Path) -> UrlListSource:
     """
     try:
         if path.stat().st_size > MAX_URL_FILE_BYTES:
-            raise InputRejected("The list of addresses is too large (over 4 MiB).")
+            raise InputRejected("The list of addresses is too large (over 4 MiB).",
+                                key="url_list_too_large")
         text = path.read_text(encoding="utf-8-sig", errors="replace")
     except FileNotFoundError:
-        raise InputRejected("The list of addresses does not exist.") from None
+        raise InputRejected("The list of addresses does not exist.",
+                            key="url_list_missing") from None
     except PermissionError:
-        raise InputRejected("This computer does not let Ansim read the list.") from None
+        raise InputRejected("This computer does not let Ansim read the list.",
+                            key="url_list_denied") from None
     except IsADirectoryError:
-        raise InputRejected("This is a folder, not a list of addresses.") from None
+        raise InputRejected("This is a folder, not a list of addresses.",
+                            key="url_list_is_folder") from None
     except OSError as exc:
-        raise InputRejected(f"The list could not be read ({exc.strerror}).") from None
+        raise InputRejected(f"The list could not be read ({exc.strerror}).",
+                            key="url_list_unreadable", reason=exc.strerror or "") from None
     urls: dict[str, None] = {}
     bad: list[int] = []
     for n, line in enumerate(text.splitlines(), 1):
@@ -109,9 +115,12 @@ def read_url_list(path: Path) -> UrlListSource:
             f"Some lines of the list are not web addresses (lines {shown}).",
             next_step="Fix or remove those lines (each line needs http:// or https://) and try "
             "again.",
+            key="url_list_bad_lines",
+            lines=shown,
         )
     if not urls:
-        raise InputRejected("The list has no web addresses in it.")
+        raise InputRejected("The list has no web addresses in it.", key="url_list_empty")
     if len(urls) > MAX_URLS:
-        raise InputRejected(f"The list has more than {MAX_URLS} addresses; split it up.")
+        raise InputRejected(f"The list has more than {MAX_URLS} addresses; split it up.",
+                            key="url_list_too_long", limit=MAX_URLS)
     return UrlListSource(tuple(urls))
