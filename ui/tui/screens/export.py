@@ -161,7 +161,8 @@ class ExportScreen(AnsimScreen):
         if res.timestamp_utc:
             lines.append(f"[b]{self.tr('export.timestamp')}[/b]: {res.timestamp_utc}")
         if res.timestamp_error:
-            lines.append(self.tr("export.timestamp_missing", reason=escape(res.timestamp_error)))
+            reason = i18n.sentence(res.timestamp_error, self.lang)
+            lines.append(self.tr("export.timestamp_missing", reason=escape(reason)))
         lines += [f"• {escape(note_text(n, self.lang))}" for n in res.notes]
         result = self.query_one("#result", Static)
         result.update("\n".join(lines))
