@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -80,10 +81,13 @@ def test_scan_of_unreachable_addresses_reports_each_reason(
         urls = (dead, srv.url("/gone.jpg"), srv.url("/private.jpg"))
     assert code == 0, err
     cat = i18n.catalog(lang)
-    if lang == "ko":
+    if lang == "ko":  # the per-address sentences of the scan report (scan.issue.<code>)
         assert cat["scan.issue.unreachable"] in out
-    assert i18n.t("error.what.fetch.http.not_there", lang, status=404) in out
-    assert i18n.t("error.what.fetch.http.refused", lang, status=403) in out
+        assert i18n.t("scan.issue.http_status", lang, status=404) in out
+        assert i18n.t("scan.issue.http_status", lang, status=403) in out
+    else:  # the raise site's own sentence, which is also the English catalog text
+        assert i18n.t("error.what.fetch.http.not_there", lang, status=404) in out
+        assert i18n.t("error.what.fetch.http.refused", lang, status=403) in out
     # the lines about the three addresses, without the addresses (they are the person's own)
     lines = [line for line in out.splitlines() if any(u in line for u in urls)]
     assert len(lines) == 3, out
@@ -151,11 +155,12 @@ def test_an_empty_passphrase_is_refused_in_korean(vault_path: Path) -> None:
 def test_takedown_refusals_are_translated(vault: Vault) -> None:
     case = cases.create_case(vault, "Case")
     refusals: list[AnsimError] = []
-    for call in (
+    calls: tuple[Callable[[], object], ...] = (
         lambda: takedowns.new_takedown(vault, case.id, ["x"], " ", "email"),
         lambda: takedowns.new_takedown(vault, case.id, [], "d4u", "email"),
         lambda: takedowns.update_takedown(vault, "x", "nonsense"),
-    ):
+    )
+    for call in calls:
         with pytest.raises(InputRejected) as info:
             call()
         refusals.append(info.value)

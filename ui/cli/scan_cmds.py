@@ -223,10 +223,6 @@ def issue_text(i: ScanIssue, language: str) -> str:
     """A per-address problem in the person's language (the English sentence as a fallback)."""
     if language == "en" or f"scan.issue.{i.code}" not in i18n.catalog(language):
         return i.reason
-    if i.code == "http_status" and i.status:
-        from vault.scanning.fetcher import status_kind
-
-        return i18n.t(f"error.what.fetch.http.{status_kind(i.status)}", language, status=i.status)
     return i18n.t(f"scan.issue.{i.code}", language, status=i.status, reason=i.reason)
 
 
