@@ -20,7 +20,7 @@ from vault.fingerprints.decode import (
     shrink,
 )
 from vault.fingerprints.model import ImageFingerprint, RegionHash, RegionKind
-from vault.fingerprints.pdq import MIRROR_INDEX, pdq_dihedral
+from vault.fingerprints.pdq import MIRROR_INDEX, pdq_dihedral, pdq_hash
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +73,13 @@ def _fingerprint(
     rgb: np.ndarray, width: int, height: int, fmt: str, sha256: str, md5: str
 ) -> ImageFingerprint:
     h, w = rgb.shape[:2]
-    hashable = _at_least(rgb, 16)
+    hashable = at_least(rgb, 16)
     variants, quality = pdq_dihedral(hashable)
     phash = str(imagehash.phash(Image.fromarray(hashable)))
     low = quality < MIN_QUALITY or min(width, height) < MIN_SIDE
     found: list[RegionHash] = []
     if not low and min(h, w) >= regions.MIN_REGION_SIDE:
-        found = _regions(rgb)
+        found = region_hashes(rgb)
     return ImageFingerprint(
         sha256=sha256,
         md5=md5,
@@ -95,7 +95,7 @@ def _fingerprint(
     )
 
 
-def _at_least(rgb: np.ndarray, side: int) -> np.ndarray:
+def at_least(rgb: np.ndarray, side: int) -> np.ndarray:
     """Stretch tiny or very thin images so PDQ's filters have pixels to work on."""
     h, w = rgb.shape[:2]
     if h >= side and w >= side:
@@ -104,7 +104,10 @@ def _at_least(rgb: np.ndarray, side: int) -> np.ndarray:
     return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.NEAREST), dtype=np.uint8)
 
 
-def _regions(rgb: np.ndarray) -> list[RegionHash]:
+def region_hashes(rgb: np.ndarray, *, search_only: bool = False) -> list[RegionHash]:
+    """PDQ of the trimmed and detected regions, and (unless ``search_only``) of the fixed
+    sub-crops with each region's mirror. A scan candidate needs only what a search compares
+    (``search_only``: no sub-crops, no mirror hash), which is several times cheaper."""
     h, w = rgb.shape[:2]
     wanted: list[tuple[RegionKind, regions.Box]] = []
     trimmed = regions.trim_box(rgb)
@@ -113,9 +116,11 @@ def _regions(rgb: np.ndarray) -> list[RegionHash]:
     for box in regions.content_boxes(rgb):
         if not any(regions.same_box(box, b) for _, b in wanted):
             wanted.append(("content", box))
+    if search_only and not wanted:
+        return []
     base = trimmed if trimmed is not None else (0, 0, w, h)
     bw, bh = base[2] - base[0], base[3] - base[1]
-    for x0, y0, x1, y1 in regions.crop_boxes(bw, bh):
+    for x0, y0, x1, y1 in () if search_only else regions.crop_boxes(bw, bh):
         wanted.append(("crop", (base[0] + x0, base[1] + y0, base[0] + x1, base[1] + y1)))
     # Regions are hashed from a half-size copy: PDQ decimates to 64x64 anyway.
     small, f = rgb, 1.0
@@ -129,7 +134,11 @@ def _regions(rgb: np.ndarray) -> list[RegionHash]:
         pixels = regions.region_pixels(small, sbox)
         if min(pixels.shape[:2]) < 16:
             continue
-        hashes, quality = pdq_dihedral(pixels)
+        if search_only:
+            digest, quality = pdq_hash(pixels)
+            hashes = [digest] * (MIRROR_INDEX + 1)
+        else:
+            hashes, quality = pdq_dihedral(pixels)
         if quality < MIN_QUALITY:
             continue
         frac = (
