@@ -10,7 +10,6 @@ section of docs/benchmarks.md. Everything goes to bench/out/export/ and is delet
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._report import write_section  # noqa: E402
+from bench._report import run_child, write_section  # noqa: E402
 
 WORK = ROOT / "bench" / "out" / "export"
 MIB = 1024 * 1024
@@ -114,21 +113,6 @@ print(json.dumps({'ok': report.ok, 'verify_s': time.perf_counter() - t, 'hwm': h
 )
 
 
-def child(code: str, *args: str) -> dict[str, object]:
-    result = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr)
-    data: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-    return data
-
-
 def sha256sum_seconds(path: Path) -> float:
     t = time.perf_counter()
     subprocess.run(["sha256sum", str(path)], check=True, capture_output=True)
@@ -144,9 +128,9 @@ def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     try:
-        filled = child(FILL, str(WORK), str(size))
-        exported = child(EXPORT, str(WORK), str(filled["case"]))
-        verified = child(VERIFY, str(exported["zip"]))
+        filled = run_child(FILL, str(WORK), str(size))
+        exported = run_child(EXPORT, str(WORK), str(filled["case"]))
+        verified = run_child(VERIFY, str(exported["zip"]))
         original = Path(str(exported["bag"])) / "data" / "evidence" / "E0002" / "recording.mp4"
         hash_only = sha256sum_seconds(original)
     finally:

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import time
 from multiprocessing import Pool
@@ -28,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._report import write_section  # noqa: E402
+from bench._report import run_child, write_section  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "import"
 PASSPHRASE = "benchmark passphrase 안심"
@@ -151,21 +149,6 @@ def generate(folder: Path, count: int) -> tuple[float, list[float]]:
     return total / 1e6, sizes
 
 
-def run_import(folder: Path, vault_path: Path) -> dict[str, float]:
-    r = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(folder), str(vault_path), PASSPHRASE],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
-    if r.returncode != 0:
-        raise SystemExit(r.stderr)
-    result: dict[str, float] = json.loads(r.stdout.strip().splitlines()[-1])
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=1000)
@@ -177,7 +160,7 @@ def main() -> None:
         total_mb, sizes = generate(photos, args.count)
         print(f"generated {args.count} photos ({total_mb:,.0f} MB) in "
               f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
-        res = run_import(photos, vault_path)
+        res = run_child(_CHILD, str(photos), str(vault_path), PASSPHRASE)
     finally:
         shutil.rmtree(OUT, ignore_errors=True)
     n = res["added"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import shutil
 import statistics
@@ -22,27 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._report import write_section  # noqa: E402
+from bench._report import run_child, write_section  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 PASSPHRASE = "benchmark passphrase 안심"
 MIB = 1024 * 1024
-
-
-def _child(code: str, *args: str) -> dict[str, float]:
-    """Run ``code`` in a fresh interpreter; it prints one JSON object as its last line."""
-    r = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
-    if r.returncode != 0:
-        raise RuntimeError(r.stderr)
-    result: dict[str, float] = json.loads(r.stdout.strip().splitlines()[-1])
-    return result
 
 
 _HWM = """
@@ -125,7 +108,7 @@ def bench_unlock(work: Path) -> list[str]:
     v, _ = Vault.create(path, PASSPHRASE, params=params)
     create_s = time.perf_counter() - t
     v.lock()
-    runs = [_child(UNLOCK_CHILD, str(path), PASSPHRASE) for _ in range(3)]
+    runs = [run_child(UNLOCK_CHILD, str(path), PASSPHRASE) for _ in range(3)]
     unlock = statistics.median(r["seconds"] for r in runs)
     growth = statistics.median(r["hwm_after"] - r["hwm_before"] for r in runs)
     return [
@@ -236,7 +219,7 @@ def bench_streaming(work: Path, size: int) -> list[str]:
     with open(src, "wb") as f:  # sparse: the content does not matter for memory use
         f.truncate(size)
     try:
-        r = _child(STREAM_CHILD, str(src), str(work / "stream-vault"))
+        r = run_child(STREAM_CHILD, str(src), str(work / "stream-vault"))
     finally:
         src.unlink()
     gib = size / (1024**3)
