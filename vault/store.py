@@ -123,6 +123,31 @@ def is_vault(path: Path) -> bool:
     return any((path / name).is_file() for name in HEADER_FILES)
 
 
+def _remove_leftover_writes(path: Path) -> None:
+    """Remove ciphertext left in tmp/ and temporary files of interrupted header/metadata writes
+    (both only ever hold ciphertext, and need no key to recognise)."""
+    tmp = path / "tmp"
+    if tmp.is_dir():
+        for p in tmp.iterdir():
+            with contextlib.suppress(OSError):
+                p.unlink()
+    else:
+        tmp.mkdir(mode=0o700, exist_ok=True)
+    for p in _unfinished_atomic_writes(path):
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
+def sweep_without_unlocking(path: Path) -> None:
+    """What ``ansim lock`` does: nothing stays unlocked between CLI commands, so this only takes
+    the lock (refusing while another window has the vault open) and removes leftover writes."""
+    path = Path(path)
+    if not is_vault(path):
+        raise VaultNotFound()
+    with VaultLock(path / "lock"):
+        _remove_leftover_writes(path)
+
+
 @dataclass(frozen=True)
 class Problem:
     part: str
@@ -711,16 +736,7 @@ class Vault:
         an interrupted commit left one generation behind up to date. Damaged copies are left
         alone so that ``check`` can name them (the next commit rewrites both)."""
         self._refresh_stale_header_copies()
-        tmp = self.path / "tmp"
-        if tmp.is_dir():
-            for p in tmp.iterdir():
-                with contextlib.suppress(OSError):
-                    p.unlink()
-        else:
-            tmp.mkdir(mode=0o700, exist_ok=True)
-        for p in _unfinished_atomic_writes(self.path):
-            with contextlib.suppress(OSError):
-                p.unlink()
+        _remove_leftover_writes(self.path)
         known = set(self.blob_ids())
         for name in self._disk_blob_ids() - known:
             if len(name) == 32 and all(c in "0123456789abcdef" for c in name):

@@ -9,7 +9,7 @@ from ui.cli import common
 from ui.cli.common import emit_json, lang, read_secret, say
 from vault import custody, i18n, session
 from vault.crypto import kdf
-from vault.store import Vault, is_vault
+from vault.store import Vault, is_vault, sweep_without_unlocking
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -134,18 +134,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
 
 def cmd_lock(args: argparse.Namespace) -> int:
     """The CLI keeps nothing unlocked between commands; this sweeps leftovers and says so."""
-    path = common.vault_dir(args)
-    if not is_vault(path):
-        from vault.errors import VaultNotFound
-
-        raise VaultNotFound()
-    from vault.durable import VaultLock
-
-    with VaultLock(path / "lock"):
-        tmp = path / "tmp"
-        if tmp.is_dir():
-            for p in tmp.iterdir():
-                p.unlink(missing_ok=True)
+    sweep_without_unlocking(common.vault_dir(args))
     say(i18n.t("cli.lock.done", lang(args)))
     return 0
 
