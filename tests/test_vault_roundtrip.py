@@ -15,11 +15,13 @@ from vault.crypto import stream
 from vault.store import Vault
 
 SIZES = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK - 1, 3 * CHUNK, 3 * CHUNK + 1]
+# encrypt_stream reads and writes in blocks of several chunks: the block edges too.
+BLOCK_SIZES = [stream.BLOCK - 1, stream.BLOCK, stream.BLOCK + 1, 2 * stream.BLOCK + CHUNK - 1]
 
 
 def test_put_read_extract_round_trip(vault: Vault, vault_path: Path, tmp_path: Path) -> None:
     refs = {}
-    for size in SIZES:
+    for size in SIZES + BLOCK_SIZES:
         data = patterned(size, seed=size)
         with vault.transaction():
             ref, duplicate = vault.put_bytes(data)
@@ -131,3 +133,29 @@ def test_cli_add_and_extract_at_size_boundaries(cli_vault: Path, tmp_path: Path)
         assert target.read_bytes() == f.read_bytes()
     r = run_cli("--vault", str(cli_vault), "check", "--passphrase-stdin", stdin=PASSPHRASE + "\n")
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _chunk_by_chunk(key: bytes, blob_id: bytes, data: bytes) -> bytes:
+    """The STREAM layout written out one chunk at a time, straight from docs/vault-format.md."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    header = stream.make_header(blob_id)
+    aead = AESGCM(key)
+    pieces = [data[i : i + CHUNK] for i in range(0, len(data), CHUNK)] or [b""]
+    out = [header]
+    for i, piece in enumerate(pieces):
+        nonce = i.to_bytes(11, "big") + (b"\x01" if i == len(pieces) - 1 else b"\x00")
+        out.append(aead.encrypt(nonce, piece, header))
+    return b"".join(out)
+
+
+def test_block_wise_encryption_writes_the_documented_layout() -> None:
+    key, blob_id = os.urandom(32), os.urandom(16)
+    for size in SIZES + BLOCK_SIZES:
+        data = patterned(size, seed=size + 7)
+        out = io.BytesIO()
+        seen: list[bytes] = []
+        assert stream.encrypt_stream(key, blob_id, io.BytesIO(data), out, seen.append) == size
+        assert out.getvalue() == _chunk_by_chunk(key, blob_id, data), size
+        assert b"".join(seen) == data
+        assert b"".join(stream.decrypt_stream(key, blob_id, io.BytesIO(out.getvalue()))) == data

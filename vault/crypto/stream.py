@@ -28,6 +28,9 @@ MAGIC = b"ANSB"
 VERSION = 1
 CHUNK_LOG2 = 16
 CHUNK = 1 << CHUNK_LOG2
+#: Chunks read, handed to ``on_plaintext`` and written per step of ``encrypt_stream``.
+BLOCK_CHUNKS = 16
+BLOCK = BLOCK_CHUNKS * CHUNK
 HEADER_LEN = 24
 BLOB_ID_LEN = 16
 _MAX_COUNTER = (1 << 88) - 1
@@ -73,23 +76,42 @@ def encrypt_stream(
     dst: BinaryIO,
     on_plaintext: Callable[[bytes], None] | None = None,
 ) -> int:
-    """Encrypt ``src`` into ``dst``; return the plaintext size. ``on_plaintext`` sees each chunk."""
+    """Encrypt ``src`` into ``dst``; return the plaintext size.
+
+    The source is read in blocks of ``BLOCK_CHUNKS`` chunks (1 MiB); ``on_plaintext`` sees each
+    block once, in order (blocks are immutable ``bytes``, so a consumer may keep or queue them).
+    Each block's chunks are sealed into one reused buffer and written with a single call, which
+    keeps per-chunk Python overhead and allocations out of the hot path; the bytes on disk are
+    the same as chunk-by-chunk encryption.
+    """
     header = make_header(blob_id)
     aead = AESGCM(key)
     dst.write(header)
     counter = 0
     size = 0
-    current = read_full(src, CHUNK)
+    sealed = bytearray(BLOCK_CHUNKS * (CHUNK + TAG_LEN))
+    out = memoryview(sealed)
+    current = read_full(src, BLOCK)
     while True:
-        following = read_full(src, CHUNK) if len(current) == CHUNK else b""
-        last = not following
+        following = read_full(src, BLOCK) if len(current) == BLOCK else b""
+        final_block = not following
         if on_plaintext is not None:
             on_plaintext(current)
-        dst.write(aead.encrypt(_nonce(counter, last), current, header))
-        size += len(current)
-        if last:
+        view = memoryview(current)
+        n = len(current)
+        pos = 0
+        for start in range(0, max(n, 1), CHUNK):  # an empty source is one empty final chunk
+            end = min(start + CHUNK, n)
+            last = final_block and end == n
+            step = end - start + TAG_LEN
+            aead.encrypt_into(_nonce(counter, last), view[start:end], header, out[pos : pos + step])
+            pos += step
+            if not last:
+                counter += 1
+        dst.write(out[:pos])
+        size += n
+        if final_block:
             return size
-        counter += 1
         current = following
 
 

@@ -1,7 +1,9 @@
 """Write a complaint document for the police: the Korean 고소장 draft or the English incident
 report, as a signed PDF or an editable DOCX/TXT, with the pseudonym or the real name. The screen
-only collects the choices and calls ``exporters.complaint.export_complaint`` in a thread worker;
-the document is a new file (never an overwrite) and the export is recorded in the custody log."""
+offers what ``ansim complaint`` offers (resident number, contact details, a representative,
+blurred thumbnails), only collects the choices and calls ``exporters.complaint.export_complaint``
+in a thread worker; the document is a new file (never an overwrite) and the export is recorded
+in the custody log. What is typed here goes into that one document and is never stored."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
 from ui.tui.base import AnsimScreen, Key, error_lines
 from vault import cases, i18n
@@ -32,6 +34,14 @@ class ComplaintChoices:
     real_name: str
     station: str
     out_dir: Path
+    resident_number: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    agent: str = ""  # "", "legal" (법정대리인) or "attorney" (고소대리인)
+    agent_name: str = ""
+    agent_phone: str = ""
+    thumbnails: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,15 +61,26 @@ def write_complaint(vault: Vault, case_id: str, choices: ComplaintChoices) -> Co
     """Run the complaint export for ``case_id`` (called from a worker thread). The real name
     typed here goes into the document only; it is not stored in the vault."""
     # reportlab and pyHanko load on first use, so opening the screen stays quick
-    from exporters.complaint import Party, export_complaint
+    from exporters.complaint import Agent, AgentKind, Party, export_complaint
 
     case = cases.get_case(vault, case_id)
-    complainant = None
-    if not choices.pseudonymous and choices.real_name.strip():
-        complainant = Party(name=choices.real_name.strip())
+    real = not choices.pseudonymous
+    complainant = Party(
+        name=choices.real_name.strip() if real else "",
+        address=choices.address.strip(),
+        phone=choices.phone.strip(),
+        email=choices.email.strip(),
+    )
+    agent = (
+        Agent(AgentKind(choices.agent), choices.agent_name.strip(), choices.agent_phone.strip())
+        if choices.agent
+        else None
+    )
     result = export_complaint(
         vault, case, choices.out_dir, lang=choices.lang, fmt=choices.fmt,
-        pseudonymous=choices.pseudonymous, complainant=complainant, station=choices.station,
+        pseudonymous=choices.pseudonymous, complainant=complainant, agent=agent,
+        resident_number=(choices.resident_number.strip() or None) if real else None,
+        include_thumbnails=choices.thumbnails, station=choices.station,
     )
     return ComplaintDone(result.path, result.lang, result.fmt, result.exhibits, result.signed,
                          result.font_embedded, load_export_key(vault).fingerprint)
@@ -92,11 +113,29 @@ class ComplaintScreen(AnsimScreen):
                                    pseudonym=case.pseudonym or "-"), "pseudonym"),
                           (self.tr("complaint.names_real"), "real")],
                          value="pseudonym", allow_blank=False, id="names")
-            yield Label(self.tr("complaint.real_name"), id="real-name-label", classes="hidden")
-            yield Input(case.real_name, id="real-name", classes="hidden",
-                        placeholder=self.tr("complaint.real_name_hint"))
+            for key, widget in (
+                ("real_name", Input(case.real_name, id="real-name",
+                                    placeholder=self.tr("complaint.real_name_hint"))),
+                ("resident", Input(id="resident", password=True,
+                                   placeholder=self.tr("complaint.resident_hint"))),
+            ):
+                yield Label(self.tr(f"complaint.{key}"), classes="real-only hidden")
+                widget.add_class("real-only", "hidden")
+                yield widget
             yield Label(self.tr("complaint.station"))
             yield Input(id="station", placeholder=self.tr("complaint.station_hint"))
+            yield Static(self.tr("complaint.contact_explain"), classes="hint")
+            for field in ("address", "phone", "email"):
+                yield Label(self.tr(f"complaint.{field}"))
+                yield Input(id=field)
+            yield Label(self.tr("complaint.agent"))
+            yield Select([(self.tr(f"complaint.agent_{k or 'none'}"), k)
+                          for k in ("", "legal", "attorney")],
+                         value="", allow_blank=False, id="agent")
+            for field in ("agent_name", "agent_phone"):
+                yield Label(self.tr(f"complaint.{field}"), classes="agent-only hidden")
+                yield Input(id=field.replace("_", "-"), classes="agent-only hidden")
+            yield Checkbox(self.tr("complaint.thumbnails"), id="thumbnails")
             yield Label(self.tr("complaint.folder"))
             yield Input(str(self.ansim.browse_dir), id="out")
             with Horizontal(classes="buttons"):
@@ -112,9 +151,11 @@ class ComplaintScreen(AnsimScreen):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "names":
-            real = event.value == "real"
-            for selector in ("#real-name-label", "#real-name"):
-                self.query_one(selector).set_class(not real, "hidden")
+            for widget in self.query(".real-only"):
+                widget.set_class(event.value != "real", "hidden")
+        elif event.select.id == "agent":
+            for widget in self.query(".agent-only"):
+                widget.set_class(not event.value, "hidden")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":
@@ -134,6 +175,14 @@ class ComplaintScreen(AnsimScreen):
             real_name=self.query_one("#real-name", Input).value,
             station=self.query_one("#station", Input).value.strip(),
             out_dir=Path(out or ".").expanduser(),
+            resident_number=self.query_one("#resident", Input).value,
+            address=self.query_one("#address", Input).value,
+            phone=self.query_one("#phone", Input).value,
+            email=self.query_one("#email", Input).value,
+            agent=str(self.query_one("#agent", Select).value),
+            agent_name=self.query_one("#agent-name", Input).value,
+            agent_phone=self.query_one("#agent-phone", Input).value,
+            thumbnails=self.query_one("#thumbnails", Checkbox).value,
         )
 
     def action_start(self) -> None:
