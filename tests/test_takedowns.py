@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests._scan_server import Route, ScanServer, encode, photo
-from vault import cases, evidence, repo, sightings, takedowns
+from vault import cases, evidence, i18n, repo, sightings, takedowns
 from vault.errors import InputRejected
 from vault.records import Recheck, TakedownStatus
-from vault.scanning import FetchPolicy, UrlListSource, recheck, run_scan
+from vault.scanning import FetchPolicy, UrlListSource, recheck, recheck_detail, run_scan
 from vault.store import Vault
 
 FAST = FetchPolicy(read_timeout_s=2.0, per_host_interval_s=0.0, per_host_concurrency=4)
@@ -82,6 +83,17 @@ def test_takedown_history_notice_and_recheck(vault: Vault) -> None:
     assert outcomes[ids["c"]].outcome == "online"
     assert outcomes[ids["d"]].outcome == "changed" and "still shows" in outcomes[ids["d"]].detail
     assert result.reappeared == (td.id,)
+    # Each finding is told in the person's language; English is the stored sentence itself.
+    for r in result.rechecks:
+        assert recheck_detail(r, "en") == r.detail
+    assert recheck_detail(outcomes[ids["a"]], "ko") == i18n.t(
+        "error.what.fetch.http.not_there", "ko", status=404)
+    assert "404" in recheck_detail(outcomes[ids["a"]], "ko")
+    assert recheck_detail(outcomes[ids["c"]], "ko") == "같은 파일이 아직 그대로 있습니다."
+    assert "보이지 않습니다" in recheck_detail(outcomes[ids["b"]], "ko")
+    assert "여전히" in recheck_detail(outcomes[ids["d"]], "ko")
+    older = replace(outcomes[ids["c"]], detail_key="", detail_values={})
+    assert recheck_detail(older, "ko") == older.detail  # recorded before keys were kept
     after = takedowns.get_takedown(vault, td.id)
     assert after.status == TakedownStatus.REAPPEARED
     assert len(repo.list_records(vault.db, Recheck)) == 4

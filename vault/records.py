@@ -271,4 +271,6 @@ class Recheck:
     outcome: str  # "online" | "changed" | "gone" | "error"
     http_status: int
     sha256: str = ""
-    detail: str = ""
+    detail: str = ""  # the plain English sentence (kept as evidence, exported as is)
+    detail_key: str = ""  # its catalog key, so each front end shows it in the person's language
+    detail_values: dict[str, str] = field(default_factory=dict)

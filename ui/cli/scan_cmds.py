@@ -413,7 +413,7 @@ def cmd_takedown_recipients(args: argparse.Namespace) -> int:
 
 
 def cmd_recheck(args: argparse.Namespace) -> int:
-    from vault.scanning import recheck
+    from vault.scanning import recheck, recheck_detail
 
     language = lang(args)
     with common.open_vault(args) as vault:
@@ -430,7 +430,7 @@ def cmd_recheck(args: argparse.Namespace) -> int:
             for r in result.rechecks:
                 counts[r.outcome] = counts.get(r.outcome, 0) + 1
                 say(i18n.t("recheck.line", language, id=r.sighting_id, outcome=r.outcome,
-                           status=r.http_status or "-", detail=r.detail))
+                           status=r.http_status or "-", detail=recheck_detail(r, language)))
             say(i18n.t("recheck.done", language, count=len(result.rechecks), **counts))
             for tid in result.reappeared:
                 say(i18n.t("recheck.reappeared", language, id=tid))

@@ -9,6 +9,7 @@ Public API::
     FetchPolicy(...)            timeouts, size caps, redirects, per-host limits, proxy
     ScanProgress                snapshot passed to ``on_progress``
     recheck(vault, case_id=None, ...) -> RecheckReport   still online, changed or gone?
+    recheck_detail(record, lang) -> str   what a re-check found, in the person's language
 
 Only this package talks to the network, only when a scan or re-check is started, and it never
 sends an original or a fingerprint anywhere. See ``docs/scanning.md``.
@@ -16,7 +17,7 @@ sends an original or a fingerprint anywhere. See ``docs/scanning.md``.
 
 from vault.scanning.fetcher import USER_AGENT, FetchFailed, FetchPolicy
 from vault.scanning.progress import ScanCancelled, ScanProgress
-from vault.scanning.recheck import RecheckReport, recheck
+from vault.scanning.recheck import RecheckReport, recheck, recheck_detail
 from vault.scanning.runner import ScanIssue, ScanReport, StageTimes, run_scan
 from vault.scanning.sources import (
     FolderSource,
@@ -46,5 +47,6 @@ __all__ = [
     "check_url",
     "read_url_list",
     "recheck",
+    "recheck_detail",
     "run_scan",
 ]

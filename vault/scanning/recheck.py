@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from vault import repo
+from vault import i18n, repo
 from vault.errors import InputRejected
 from vault.fingerprints import fingerprint_from_json, sniff
 from vault.matching import compare
@@ -94,6 +94,7 @@ def recheck(
                 break
             allowed = {host_key(u) for u in (s.media_url, s.final_url) if u}
             http_status, sha, outcome, detail, back = 0, "", "error", "", False
+            detail_key, detail_values = "", {}
             try:
                 if host_key(s.media_url) not in allowed:  # pragma: no cover - by construction
                     raise FetchFailed("off_site", "The address is on another site.")
@@ -105,6 +106,7 @@ def recheck(
                                       key="fetch.off_site_now")
                 if sha == s.sha256:
                     outcome, detail, back = "online", "The same file is still there.", True
+                    detail_key = "recheck.detail.same"
                 else:
                     same = back = _still_matches(vault, s, res.data)
                     outcome = "changed"
@@ -112,6 +114,7 @@ def recheck(
                               "picture (for example re-encoded or resized)." if same else
                               "Something else is there now; the matched picture is no longer "
                               "shown at this address.")
+                    detail_key = f"recheck.detail.{'still_shown' if same else 'replaced'}"
                 del res
             except ScanCancelled:
                 was_cancelled = True
@@ -120,9 +123,11 @@ def recheck(
                 http_status = exc.status
                 outcome = "gone" if exc.status in _GONE else "error"
                 detail = exc.what
+                detail_key = f"error.what.{exc.key}" if exc.key else ""
+                detail_values = {k: str(v) for k, v in exc.params.items()}
             record = Recheck(id=repo.new_id(), sighting_id=s.id, utc=vault.now().iso_utc(),
                              outcome=outcome, http_status=http_status, sha256=sha,
-                             detail=detail)
+                             detail=detail, detail_key=detail_key, detail_values=detail_values)
             with vault.transaction() as db:
                 repo.put(db, record)
                 vault.log("rechecked", s.id, {"outcome": outcome, "http_status": http_status,
@@ -143,3 +148,11 @@ def _sha256(data: bytes) -> str:
 def list_rechecks(vault: Vault, sighting_id: str) -> list[Recheck]:
     """Re-checks of one sighting, oldest first."""
     return [r for r in repo.list_records(vault.db, Recheck) if r.sighting_id == sighting_id]
+
+
+def recheck_detail(record: Recheck, lang: str) -> str:
+    """What a re-check found, in ``lang``; the stored English sentence when the record has no
+    catalog key (re-checks recorded before keys were kept) or the key is unknown."""
+    if record.detail_key and record.detail_key in i18n.catalog("en"):
+        return i18n.t(record.detail_key, lang, **record.detail_values)
+    return record.detail

@@ -164,7 +164,7 @@ class TakedownScreen(AnsimScreen):
     def recheck(self) -> None:
         app = self.ansim
         vault = app.vault
-        scanning = feature("vault.scanning", "recheck")
+        scanning = feature("vault.scanning", "recheck", "recheck_detail")
         takedowns = feature("vault.takedowns", "get_takedown")
         if vault is None or scanning is None or takedowns is None:
             app.call_from_thread(
@@ -178,7 +178,8 @@ class TakedownScreen(AnsimScreen):
             app.call_from_thread(self.query_one("#recheck-result", Static).update,
                                  "\n".join(p for p in (title, what, nxt) if p))
             return
-        lines = [self.tr(f"recheck.{r.outcome}") for r in report.rechecks]
+        lines = [f"{self.tr(f'recheck.{r.outcome}')} {scanning.recheck_detail(r, self.lang)}"
+                 for r in report.rechecks]
         if report.not_checkable:
             lines.append(self.tr("recheck.not_checkable", n=report.not_checkable))
         app.call_from_thread(self.rechecked, "\n".join(lines) or self.tr("recheck.nothing"))
