@@ -61,7 +61,7 @@ def test_verify_script_runs_with_only_standard_tools(sealed: Sealed, tmp_path: P
     result = run_script(sealed.bag, tools, "--fingerprint", sealed.result.cert_fingerprint)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "RESULT: all checks passed" in result.stdout
-    assert result.stdout.count("OK    ") == 6
+    assert result.stdout.count("OK    ") == 7
     wrong = run_script(sealed.bag, tools, "--fingerprint", "00:11:22")
     assert wrong.returncode == 1
     assert "does NOT match the fingerprint you gave" in wrong.stdout

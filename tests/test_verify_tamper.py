@@ -226,3 +226,61 @@ def test_files_an_os_drops_into_folders_are_named_but_do_not_fail(
     # A file with the name of real evidence is never waved through.
     (bag / "data/evidence/E0001/photo.DS_Store").write_bytes(b"planted")
     assert not verify_bundle(bag).ok
+
+
+CUSTODY = "data/custody/custody-log.jsonl"
+
+
+def _rehash_manifests(bag: Path) -> None:
+    """Make ``sha256sum -c`` pass again after an edit, as a careful forger would: only the
+    signature (and the custody chain) can still tell."""
+    import hashlib
+
+    for manifest, entry in (("manifest-sha256.txt", CUSTODY),
+                            ("tagmanifest-sha256.txt", "manifest-sha256.txt")):
+        digest = hashlib.sha256((bag / entry).read_bytes()).hexdigest()
+        lines = (bag / manifest).read_text("utf-8").splitlines()
+        lines = [f"{digest}  {entry}" if line.endswith(f"  {entry}") else line for line in lines]
+        (bag / manifest).write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def _drop_last(lines: list[str]) -> list[str]:
+    return lines[:-1]
+
+
+def _edit_middle(lines: list[str]) -> list[str]:
+    assert '"action":"imported"' in lines[1]
+    return [lines[0], lines[1].replace('"action":"imported"', '"action":"viewed"'), *lines[2:]]
+
+
+def _swap(lines: list[str]) -> list[str]:
+    return [lines[1], lines[0], *lines[2:]]
+
+
+@pytest.mark.parametrize("edit,broken", [(_drop_last, ""), (_edit_middle, " 2"),
+                                         (_swap, " 1 2 3")])
+def test_script_recomputes_the_custody_chain(
+    edit: Callable[[list[str]], list[str]], broken: str, sealed: Sealed, tools: Path,
+    tmp_path: Path,
+) -> None:
+    good = run_script(sealed.bag, tools)
+    lines = (sealed.bag / CUSTODY).read_text("utf-8").splitlines()
+    assert len(lines) >= 3
+    assert f"OK    custody chain recomputed: {len(lines)} entries" in good.stdout, good.stdout
+
+    bag = copy_bag(sealed.bag, tmp_path)
+    (bag / CUSTODY).write_text("\n".join(edit(lines)) + "\n", "utf-8")
+    _rehash_manifests(bag)
+    assert sha256sum_check(bag, "manifest-sha256.txt").returncode == 0
+    assert sha256sum_check(bag, "tagmanifest-sha256.txt").returncode == 0
+    script = run_script(bag, tools)
+    assert script.returncode == 1
+    assert "FAIL  custody chain does not recompute" in script.stdout, script.stdout
+    assert "FAIL  signature does not verify" in script.stdout
+    if broken:
+        assert f"lines that do not chain / 연결이 끊긴 줄:{broken}\n" in script.stdout
+    else:
+        assert "last hash differs from Ansim-Custody-Head" in script.stdout
+        assert f"{len(lines) - 1} entries, bag-info.txt says {len(lines)}" in script.stdout
+    codes = {p.code for p in verify_bundle(bag).problems}
+    assert "signature_invalid" in codes and any(c.startswith("custody_") for c in codes), codes

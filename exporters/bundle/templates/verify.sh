@@ -117,6 +117,39 @@ if [ -f tagmanifest-sha256.txt.p7s.tsr ]; then
   fi
 fi
 
+# 7. The public custody chain: each line's SHA-256 (over the line without its "entry_hash"
+#    field; the lines are canonical JSON with sorted keys) is its entry_hash, each prev_hash is
+#    the entry before it, and the last hash and the count are those in bag-info.txt.
+LOG=data/custody/custody-log.jsonl
+if [ -f "$LOG" ]; then
+  prev=0000000000000000000000000000000000000000000000000000000000000000
+  n=0
+  broken=""
+  while IFS= read -r line || [ -n "$line" ]; do
+    n=$((n + 1))
+    h=$(printf '%s\n' "$line" | sed -n 's/.*"entry_hash":"\([0-9a-f]\{64\}\)","offset_minutes":.*/\1/p')
+    p=$(printf '%s\n' "$line" | sed -n 's/.*"prev_hash":"\([0-9a-f]\{64\}\)",.*/\1/p')
+    body=$(printf '%s\n' "$line" | sed 's/\(.*\)"entry_hash":"[0-9a-f]\{64\}",\("offset_minutes":\)/\1\2/')
+    calc=$(printf '%s' "$body" | sha | sed 's/ .*//')
+    if [ -z "$h" ] || [ "$p" != "$prev" ] || [ "$calc" != "$h" ]; then
+      broken="$broken $n"
+    fi
+    prev=$h
+  done < "$LOG"
+  head_recorded=$(sed -n 's/^Ansim-Custody-Head: *//p' bag-info.txt | tr -d '\r')
+  count_recorded=$(sed -n 's/^Ansim-Custody-Entries: *//p' bag-info.txt | tr -d '\r')
+  if [ -z "$broken" ] && [ "$prev" = "$head_recorded" ] && [ "$n" = "$count_recorded" ]; then
+    pass "custody chain recomputed: $n entries, head as in bag-info.txt / 보관 경위 기록 사슬 재계산 일치"
+  else
+    fail "custody chain does not recompute / 보관 경위 기록 사슬 불일치"
+    [ -n "$broken" ] && echo "      lines that do not chain / 연결이 끊긴 줄:$broken"
+    [ "$prev" = "$head_recorded" ] || echo "      last hash differs from Ansim-Custody-Head / 마지막 해시 불일치"
+    [ "$n" = "$count_recorded" ] || echo "      $n entries, bag-info.txt says $count_recorded / 항목 수 불일치"
+  fi
+else
+  fail "missing / 없음: $LOG"
+fi
+
 if [ "$failed" -eq 0 ]; then
   echo "RESULT: all checks passed / 결과: 모든 검사 통과"
 else
