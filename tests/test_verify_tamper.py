@@ -284,3 +284,40 @@ def test_script_recomputes_the_custody_chain(
         assert f"{len(lines) - 1} entries, bag-info.txt says {len(lines)}" in script.stdout
     codes = {p.code for p in verify_bundle(bag).problems}
     assert "signature_invalid" in codes and any(c.startswith("custody_") for c in codes), codes
+
+
+def test_a_signature_outside_its_certificates_validity_is_a_problem(
+    sealed: Sealed, tmp_path: Path
+) -> None:
+    """Re-sealed consistently (certificate, bag-info fingerprint, tag manifest, signature) with a
+    key whose certificate is only valid from 2100: every hash and the signature check out, but
+    the signing time lies outside the certificate's validity, and that is reported."""
+    import datetime as dt
+    import hashlib
+
+    from exporters.bundle.cms import sign_detached
+
+    bag = copy_bag(sealed.bag, tmp_path)
+    future = make_export_key("ef" * 16, dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
+    edit_text(bag / "bag-info.txt", sealed.result.cert_fingerprint, future.fingerprint)
+    (bag / "verify/ansim-export-certificate.pem").write_bytes(future.cert_pem)
+    lines = (bag / "tagmanifest-sha256.txt").read_text("utf-8").splitlines()
+    out = []
+    for line in lines:
+        digest, name = line.split("  ", 1)
+        out.append(f"{hashlib.sha256((bag / name).read_bytes()).hexdigest()}  {name}")
+    (bag / "tagmanifest-sha256.txt").write_text("\n".join(out) + "\n", "utf-8")
+    (bag / "tagmanifest-sha256.txt.p7s").write_bytes(
+        sign_detached(future, (bag / "tagmanifest-sha256.txt").read_bytes()))
+
+    report = verify_bundle(bag)
+    assert [(p.code, p.path) for p in report.problems] == [
+        ("certificate_not_valid_then", "verify/ansim-export-certificate.pem")
+    ]
+    (problem,) = report.problems
+    assert problem.detail.startswith(str(dt.datetime.now(dt.UTC).year))
+    assert "outside the period its certificate is valid for" in problem.text("en")
+    assert "유효 기간 밖" in problem.text("ko")
+    assert openssl_verify(bag).returncode != 0  # openssl refuses a certificate not yet valid
+    good = verify_bundle(sealed.bag)
+    assert good.ok, good.problems

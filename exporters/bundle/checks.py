@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -32,6 +33,8 @@ class VerifyState:
     small: dict[str, bytes] = field(default_factory=dict)
     info: dict[str, list[str]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
+    #: The signer certificate's validity period, once the signature has been checked.
+    signer_validity: tuple[dt.datetime, dt.datetime] | None = None
 
     def add(self, code: str, path: str = "", detail: str = "") -> None:
         self.problems.append(Problem(code, path, detail))
@@ -145,10 +148,25 @@ def check_signature(st: VerifyState, expected_fp: str) -> tuple[str, str, bool]:
     except CmsInvalid as exc:
         st.add("signature_invalid", layout.SIGNATURE, exc.reason)
         return fp, "", False
-    subject = x509.load_der_x509_certificate(signer.certificate_der).subject.rfc4514_string()
+    signer_cert = x509.load_der_x509_certificate(signer.certificate_der)
+    subject = signer_cert.subject.rfc4514_string()
     if cert_der and signer.certificate_der != cert_der:
         st.add("signer_mismatch", layout.CERTIFICATE)
+    st.signer_validity = (signer_cert.not_valid_before_utc, signer_cert.not_valid_after_utc)
+    if signer.signing_time is not None:
+        _check_valid_at(st, signer.signing_time)
     return fp, subject, True
+
+
+def _check_valid_at(st: VerifyState, when: dt.datetime) -> None:
+    """A signature made outside its certificate's validity period is a problem (a key used
+    before or after the time it was certified for), whatever the clock says today."""
+    if st.signer_validity is None:
+        return
+    start, end = st.signer_validity
+    if not start <= when <= end:
+        stamp = when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        st.add("certificate_not_valid_then", layout.CERTIFICATE, stamp)
 
 
 def _norm_fp(fp: str) -> str:
@@ -167,6 +185,7 @@ def check_timestamp(st: VerifyState) -> tuple[str, str]:
     except CmsInvalid as exc:
         st.add("timestamp_invalid", layout.TIMESTAMP, exc.reason)
         return "", ""
+    _check_valid_at(st, stamp.gen_time)
     return stamp.gen_time.isoformat().replace("+00:00", "Z"), stamp.tsa_name
 
 

@@ -8,6 +8,7 @@ certificate signed. It is used for bundle signatures and for RFC 3161 timestamp 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
@@ -54,6 +55,7 @@ class SignerInfo:
     certificate_der: bytes
     certificates_der: tuple[bytes, ...]  # every certificate carried in the SignedData
     content: bytes | None  # the encapsulated content, when not detached
+    signing_time: dt.datetime | None = None  # the signer's claimed time (signed attribute)
 
 
 def _load_signed_data(der: bytes) -> acms.SignedData:
@@ -121,6 +123,7 @@ def verify_signed_data(der: bytes, detached_content: bytes | None) -> SignerInfo
     content_digest = hashlib.new(digest, content).digest()
     attrs = si["signed_attrs"]
     sig_algo = str(si["signature_algorithm"]["algorithm"].native)
+    signing_time: dt.datetime | None = None
     if attrs.native is None or len(attrs) == 0:
         # Without signed attributes the signature is over the content itself.
         _verify_raw(cert.dump(), si["signature"].native, content, digest, sig_algo)
@@ -134,7 +137,11 @@ def verify_signed_data(der: bytes, detached_content: bytes | None) -> SignerInfo
             raise CmsInvalid("content_type")
         raw = attrs.dump()
         _verify_raw(cert.dump(), si["signature"].native, b"\x31" + raw[1:], digest, sig_algo)
+        when = values.get("signing_time")
+        if when is not None and isinstance(when[0].native, dt.datetime):
+            signing_time = when[0].native
     all_certs = tuple(
         c.chosen.dump() for c in (signed["certificates"] or []) if c.name == "certificate"
     )
-    return SignerInfo(cert.dump(), all_certs, None if detached_content is not None else content)
+    return SignerInfo(cert.dump(), all_certs, None if detached_content is not None else content,
+                      signing_time)
