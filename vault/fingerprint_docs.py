@@ -20,7 +20,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from vault import repo
-from vault.errors import VaultError
+from vault.errors import AnsimError
 from vault.store import Vault
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def load(vault: Vault, doc_json: str) -> Fingerprint:
         try:
             d["keypoints"] = json.loads(vault.read_blob_bytes(blob_id, MAX_KEYPOINT_BYTES))
             return fingerprint_from_json(d)
-        except (VaultError, ValueError, KeyError, TypeError):
+        except (AnsimError, ValueError, KeyError, TypeError):
             log.warning("stored keypoints could not be read; the hashes are used alone")
             d.pop("keypoints", None)
     return fingerprint_from_json(d)
@@ -73,6 +73,11 @@ def delete(vault: Vault, db: sqlite3.Connection, item_id: str) -> str | None:
         return None
     vault.forget_blob_key(blob_id)
     return blob_id
+
+
+def keypoint_blob_ids(db: sqlite3.Connection) -> set[str]:
+    """The blobs that hold keypoint records (the others hold evidence)."""
+    return {b for _, doc in repo.all_fingerprints(db) if (b := _blob_of(doc)) is not None}
 
 
 def _blob_of(doc: str | None) -> str | None:

@@ -108,7 +108,8 @@ class KeypointIndex:
         self._dirty = False
         self._desc = np.zeros((0, 32), dtype=np.uint8)
         self._owner = np.zeros(0, dtype=np.int32)
-        self._sorted: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]] = []
+        self._tables: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64],
+                                 npt.NDArray[np.int64], npt.NDArray[np.int32]]] = []
 
     def __len__(self) -> int:
         return len(self._items)
@@ -138,11 +139,15 @@ class KeypointIndex:
         else:
             self._desc = np.zeros((0, 32), dtype=np.uint8)
             self._owner = np.zeros(0, dtype=np.int32)
-        self._sorted = []
+        cap = BUCKET_CAP + int(BUCKET_SHARE * self._desc.shape[0])
+        self._tables = []
         for t in range(TABLES):
             keys = _keys(self._desc, t)
             order = np.argsort(keys, kind="stable").astype(np.int32)
-            self._sorted.append((keys[order], order))
+            ukeys, start, count = np.unique(keys[order], return_index=True, return_counts=True)
+            keep = count <= cap  # keys of plain corners shared by many pictures are ignored
+            self._tables.append((ukeys[keep], start[keep].astype(np.int64),
+                                 count[keep].astype(np.int64), order))
         self._dirty = False
 
     @property
@@ -156,52 +161,46 @@ class KeypointIndex:
         self.rebuild()
         if self._desc.shape[0] == 0:
             return []
-        skip = set(exclude)
-        out: list[tuple[int, bool, int]] = []
-        for mirrored, pts in ((False, query.points), (True, query.mirrored)):
-            if pts is None or len(pts) == 0:
-                continue
-            for slot, votes in self._votes(pts):
-                if slot not in skip:
-                    out.append((slot, mirrored, votes))
-        out.sort(key=lambda x: -x[2])
-        best: list[tuple[int, bool, int]] = []
-        for slot, mirrored, votes in out:
-            if votes < MIN_VOTES or len(best) >= SHORTLIST:
-                break
-            best.append((slot, mirrored, votes))
-        return best
-
-    def _votes(self, pts: PointSet) -> list[tuple[int, int]]:
-        qd = pts.descriptors
+        sets = [query.points]
+        if query.mirrored is not None:
+            sets.append(query.mirrored)
+        qd = np.ascontiguousarray(np.concatenate([p.descriptors for p in sets]))
+        n_plain = len(query.points)
+        if qd.shape[0] == 0:
+            return []
         q_all: list[npt.NDArray[np.int64]] = []
         r_all: list[npt.NDArray[np.int64]] = []
-        cap = BUCKET_CAP + int(BUCKET_SHARE * self._desc.shape[0])
-        for t, (skeys, order) in enumerate(self._sorted):
-            qk = _keys(qd, t)
-            lo = np.searchsorted(skeys, qk, side="left")
-            hi = np.searchsorted(skeys, qk, side="right")
-            counts = hi - lo
-            counts[counts > cap] = 0
-            total = int(counts.sum())
-            if total == 0:
+        for t, (ukeys, start, count, order) in enumerate(self._tables):
+            if ukeys.size == 0:
                 continue
-            qidx = np.repeat(np.arange(qd.shape[0]), counts)
-            starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
-            pos = starts + np.arange(total)
-            q_all.append(qidx)
-            r_all.append(order[pos].astype(np.int64))
+            qk = _keys(qd, t)
+            i = np.minimum(np.searchsorted(ukeys, qk), ukeys.size - 1)
+            hit = np.flatnonzero(ukeys[i] == qk)
+            if hit.size == 0:
+                continue
+            counts = count[i[hit]]
+            total = int(counts.sum())
+            q_all.append(np.repeat(hit, counts))
+            first = np.repeat(start[i[hit]] - np.cumsum(counts) + counts, counts)
+            r_all.append(order[first + np.arange(total)].astype(np.int64))
         if not q_all:
             return []
         qi = np.concatenate(q_all)
         ri = np.concatenate(r_all)
         close = _hamming_rows(qd[qi], self._desc[ri]) <= SHORTLIST_BITS
-        qi, owners = qi[close], self._owner[ri[close]].astype(np.int64)
+        qi = qi[close]
         if qi.size == 0:
             return []
-        pair = np.unique(owners * 65536 + qi)  # one vote per candidate descriptor and item
-        slots, votes = np.unique(pair // 65536, return_counts=True)
-        return [(int(s), int(v)) for s, v in zip(slots, votes, strict=True)]
+        # One vote per candidate descriptor and (item, orientation).
+        target = self._owner[ri[close]].astype(np.int64) * 2 + (qi >= n_plain)
+        width = int(qd.shape[0])
+        pair = np.unique(target * width + qi)
+        targets, votes = np.unique(pair // width, return_counts=True)
+        skip = np.array(sorted(set(exclude)), dtype=np.int64)
+        ok = (votes >= MIN_VOTES) & ~np.isin(targets // 2, skip)
+        targets, votes = targets[ok], votes[ok]
+        top = np.argsort(-votes, kind="stable")[:SHORTLIST]
+        return [(int(targets[k] // 2), bool(targets[k] % 2), int(votes[k])) for k in top]
 
 
 def verify(query: Keypoints, stored: Keypoints, *, mirrored: bool) -> Verdict | None:
