@@ -32,9 +32,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from vault.fingerprints.keypoints import Keypoints, PointSet
+from vault.fingerprints.keypoints import Keypoints
 
-#: Key tables of the shortlist: byte offsets of the three descriptor bytes forming each key.
+#: Key tables of the shortlist (table t keys on descriptor bytes 4t..4t+3).
 TABLES = 8
 #: Keys filed under more than this many stored descriptors (plus a share of the total) are
 #: ignored: they come from plain corners and edges that many pictures share.
