@@ -1,9 +1,9 @@
 """Fingerprint documents in the encrypted metadata, with their keypoints in an encrypted blob.
 
 The whole metadata database is re-encrypted on every commit, so what it holds per item must
-stay small: the hashes (about 1 KB of JSON per picture) are kept there, while the keypoint
-record of the second matching stage (about 9 KB: 160 ORB descriptors and positions plus a
-64-px grey reference picture) goes into its own encrypted blob through the vault's blob API;
+stay small: the hashes (about 4 KB of JSON per picture) are kept there, while the keypoint
+record of the second matching stage (about 11.6 KB: 160 ORB descriptors and positions plus a
+64-px grey reference picture, base64) goes into its own encrypted blob through the vault's blob API;
 the fingerprint document names it under ``keypoints_blob``. Identical keypoint records (the
 same picture in two cases) share one blob; the blob's key is destroyed when the last
 fingerprint naming it is deleted.
