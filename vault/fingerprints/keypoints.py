@@ -24,6 +24,7 @@ one core (see docs/fingerprints.md).
 from __future__ import annotations
 
 import base64
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,16 +48,21 @@ QUERY_THUMB_SIDE = 128
 MIN_SIDE = 24
 DESCRIPTOR_BYTES = 32
 
-_ORB: dict[int, Any] = {}
+# One detector per thread: OpenCV does not promise that one Feature2D object can serve several
+# threads at once (scans fingerprint candidates on a thread pool as well as in processes).
+_LOCAL = threading.local()
 
 
 def _orb(points: int) -> Any:
-    orb = _ORB.get(points)
+    cache: dict[int, Any] | None = getattr(_LOCAL, "orb", None)
+    if cache is None:
+        cache = _LOCAL.orb = {}
+    orb = cache.get(points)
     if orb is None:
         create: Any = cv2.ORB.create
         orb = create(nfeatures=points, scaleFactor=1.3, nlevels=6, edgeThreshold=12,
                      patchSize=25, fastThreshold=10)
-        _ORB[points] = orb
+        cache[points] = orb
     return orb
 
 
