@@ -108,8 +108,8 @@ class KeypointIndex:
         self._dirty = False
         self._desc = np.zeros((0, 32), dtype=np.uint8)
         self._owner = np.zeros(0, dtype=np.int32)
-        self._tables: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64],
-                                 npt.NDArray[np.int64], npt.NDArray[np.int32]]] = []
+        # Per key table: the sorted keys and the descriptor row of each (8 bytes a descriptor).
+        self._tables: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]] = []
 
     def __len__(self) -> int:
         return len(self._items)
@@ -139,15 +139,11 @@ class KeypointIndex:
         else:
             self._desc = np.zeros((0, 32), dtype=np.uint8)
             self._owner = np.zeros(0, dtype=np.int32)
-        cap = BUCKET_CAP + int(BUCKET_SHARE * self._desc.shape[0])
         self._tables = []
         for t in range(TABLES):
             keys = _keys(self._desc, t)
             order = np.argsort(keys, kind="stable").astype(np.int32)
-            ukeys, start, count = np.unique(keys[order], return_index=True, return_counts=True)
-            keep = count <= cap  # keys of plain corners shared by many pictures are ignored
-            self._tables.append((ukeys[keep], start[keep].astype(np.int64),
-                                 count[keep].astype(np.int64), order))
+            self._tables.append((np.ascontiguousarray(keys[order]), order))
         self._dirty = False
 
     @property
@@ -170,18 +166,19 @@ class KeypointIndex:
             return []
         q_all: list[npt.NDArray[np.int64]] = []
         r_all: list[npt.NDArray[np.int64]] = []
-        for t, (ukeys, start, count, order) in enumerate(self._tables):
-            if ukeys.size == 0:
-                continue
+        cap = BUCKET_CAP + int(BUCKET_SHARE * self._desc.shape[0])
+        for t, (skeys, order) in enumerate(self._tables):
             qk = _keys(qd, t)
-            i = np.minimum(np.searchsorted(ukeys, qk), ukeys.size - 1)
-            hit = np.flatnonzero(ukeys[i] == qk)
+            lo = np.searchsorted(skeys, qk, side="left")
+            counts = np.searchsorted(skeys, qk, side="right") - lo
+            # Keys of plain corners, shared by many stored descriptors, are ignored.
+            hit = np.flatnonzero((counts > 0) & (counts <= cap))
             if hit.size == 0:
                 continue
-            counts = count[i[hit]]
+            counts = counts[hit]
             total = int(counts.sum())
             q_all.append(np.repeat(hit, counts))
-            first = np.repeat(start[i[hit]] - np.cumsum(counts) + counts, counts)
+            first = np.repeat(lo[hit] - np.cumsum(counts) + counts, counts)
             r_all.append(order[first + np.arange(total)].astype(np.int64))
         if not q_all:
             return []
