@@ -187,6 +187,28 @@ def test_flat_tiny_and_elongated_images_do_not_crash_or_match(
             assert v is None or band_of(v) not in DECISION
 
 
+def test_the_index_survives_adds_and_removes(original: np.ndarray,
+                                             stored: ImageFingerprint) -> None:
+    q = query_kp(crop(original, 0.15, fx=0.2, fy=0.7))
+    others = [fingerprint_image(encode(photo(k))).keypoints for k in (51, 52)]
+    index = KeypointIndex()
+    assert stored.keypoints is not None and all(o is not None for o in others)
+    index.add(0, stored.keypoints)
+    assert [s for s, _, _ in index.shortlist(q)][:1] == [0]
+    for k, o in enumerate(others, start=1):
+        assert o is not None
+        index.add(k, o)
+    index.remove(0)
+    assert 0 not in [s for s, _, _ in index.shortlist(q)]
+    index.add(0, stored.keypoints)
+    short = index.shortlist(q)
+    assert short[0][0] == 0
+    kp = index.get(0)
+    assert kp is not None and kp == stored.keypoints
+    v = verify(q, kp, mirrored=short[0][1])
+    assert v is not None and band_of(v) in DECISION
+
+
 def test_items_without_keypoints_and_empty_indexes_are_fine(stored: ImageFingerprint) -> None:
     assert stored.keypoints is not None
     index = KeypointIndex()

@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from vault.fingerprints.keypoints import Keypoints
+from vault.fingerprints.keypoints import Keypoints, PointSet
 
 #: Key tables of the shortlist (table t keys on descriptor bytes 4t..4t+3).
 TABLES = 8
@@ -136,6 +136,12 @@ class KeypointIndex:
             self._desc = np.ascontiguousarray(np.concatenate([p.descriptors for p in sets]))
             self._owner = np.concatenate(
                 [np.full(len(p), s, dtype=np.int32) for s, p in zip(slots, sets, strict=True)])
+            # Items keep views of the concatenated descriptors, not copies of their own.
+            start = 0
+            for slot, p in zip(slots, sets, strict=True):
+                view = PointSet(p.xy, self._desc[start:start + len(p)])
+                self._items[slot] = replace(self._items[slot], points=view)
+                start += len(p)
         else:
             self._desc = np.zeros((0, 32), dtype=np.uint8)
             self._owner = np.zeros(0, dtype=np.int32)
