@@ -16,6 +16,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._report import write_section  # noqa: E402
 from bench.fp_data import photos  # noqa: E402
 from bench.fp_transforms import SUITE, jpeg_bytes  # noqa: E402
-from vault import matching  # noqa: E402
-from vault.fingerprints import ImageFingerprint, fingerprint_image  # noqa: E402
+from vault import keypoint_match, matching  # noqa: E402
+from vault.fingerprints import ImageFingerprint, fingerprint_image, keypoints  # noqa: E402
+from vault.fingerprints.decode import decode_image  # noqa: E402
 
 SEED = 20240601
 N_ORIGINALS = 160
@@ -44,16 +46,23 @@ def _init(images: list[np.ndarray]) -> None:
     cv2.setNumThreads(1)
 
 
-def _query(job: tuple[int, int]) -> tuple[int, int, dict[str, object] | None]:
+def _query(job: tuple[int, int]) -> tuple[int, int, dict[str, object] | None, float]:
+    """A transformed copy's fingerprint, with the candidate-layout keypoints a scan computes
+    (``query_fingerprint``), and the CPU seconds that keypoint extraction took."""
     i, t = job
     rng = np.random.default_rng([SEED, i, t])
     try:
         out = SUITE[t][2](_IMAGES[i], rng)
-        fp = fingerprint_image(jpeg_bytes(out, 85))
-        return i, t, fp.to_json()
+        data = jpeg_bytes(out, 85)
+        fp = fingerprint_image(data)
+        work = decode_image(data).rgb
+        ts = time.process_time()
+        kp = None if fp.low_quality else keypoints.extract(work, query=True)
+        spent = time.process_time() - ts
+        return i, t, replace(fp, keypoints=kp).to_json(), spent
     except Exception as exc:  # a benchmark bug, reported, not hidden
         print(f"transform {SUITE[t][0]} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return i, t, None
+        return i, t, None, 0.0
 
 
 def _run(images: list[np.ndarray], fn: Any, jobs: list[Any]) -> list[Any]:
@@ -144,7 +153,8 @@ def main() -> None:
     results = _run(images, _query, jobs)
     print(f"fingerprinted {len(jobs) + n_orig} images in {time.time() - t0:.0f} s")
     stored = [ImageFingerprint.from_json(d) for d in stored_json]
-    ok = [(i, t, ImageFingerprint.from_json(d)) for i, t, d in results if d is not None]
+    ok = [(i, t, ImageFingerprint.from_json(d)) for i, t, d, _ in results if d is not None]
+    kp_extract_ms = 1000 * float(np.mean([x[3] for x in results if x[2] is not None]))
     queries = [fp for _, _, fp in ok]
     src = np.array([i for i, _, _ in ok])
     tr = np.array([t for _, t, _ in ok])
@@ -175,20 +185,33 @@ def main() -> None:
     # --- Ansim's own decision: the real index, as the app runs it ---------------------------
     index = matching.FingerprintIndex((str(k), fp) for k, fp in enumerate(stored))
     found: list[list[matching.Match]] = []
+    hashes_only: list[list[matching.Match]] = []
+    ts = time.process_time()
+    for q in queries:
+        hashes_only.append(index.search(replace(q, keypoints=None)))
+    search_ms = (time.process_time() - ts) * 1000 / len(queries)
     ts = time.process_time()
     for q in queries:
         found.append(index.search(q))
-    search_ms = (time.process_time() - ts) * 1000 / len(queries)
+    search_kp_ms = (time.process_time() - ts) * 1000 / len(queries)
+    kp_cost = measure_keypoint_stage(queries, stored)
 
     per: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    false_any = false_probable = 0
+    false_any = false_probable = false_kp_any = false_kp_probable = 0
+    false_hash_any = false_hash_probable = 0
     for j, ms in enumerate(found):
         i, t = int(src[j]), SUITE[int(tr[j])][0]
         for m in ms:
             if int(m.item_id) != i:
                 false_any += 1
+                false_kp_any += m.how == "keypoints"
                 if m.band != "needs_review":
                     false_probable += 1
+                    false_kp_probable += m.how == "keypoints"
+        for m in hashes_only[j]:
+            if int(m.item_id) != i:
+                false_hash_any += 1
+                false_hash_probable += m.band != "needs_review"
         if i >= n_orig:
             continue
         row = per[t]
@@ -196,8 +219,12 @@ def main() -> None:
         hit = [m for m in ms if int(m.item_id) == i]
         if hit and hit[0].band != "needs_review":
             row["ansim"] += 1
+            row["by_keypoints"] += hit[0].how == "keypoints"
         if hit:
             row["ansim_review"] += 1
+        hit = [m for m in hashes_only[j] if int(m.item_id) == i]
+        if hit and hit[0].band != "needs_review":
+            row["hashes"] += 1
         if ansim_alpha(j, i):
             row["ansim_alpha"] += 1
         if pdq_plain[j, i] <= t_pdq:
@@ -225,36 +252,42 @@ def main() -> None:
         f"Every photo went through all {len(SUITE)} transforms (seeded), saved as JPEG q85: "
         f"{len(queries)} candidate images, {n_unrel:,} unrelated (candidate, vault item) pairs.",
         "",
-        "Columns: **Ansim** = matched at Ansim's decision threshold (band strong or probable); "
-        "**+review** = also counting needs_review; **Ansim@1e-4**, **PDQ@1e-4**, "
+        "Columns: **Ansim** = matched at Ansim's decision threshold (band strong or probable), "
+        "with the keypoint stage; **hashes** = the same without the keypoint stage (the PDQ "
+        "families alone, as before it existed); **+review** = Ansim also counting "
+        "needs_review; **Ansim@1e-4** (hash families only), **PDQ@1e-4**, "
         "**pHash@1e-4** = matched at thresholds where unrelated pairs match at most at rate "
         f"1e-4 on this data (plain PDQ <= {t_pdq}, plain pHash <= {t_ph} bits; Ansim: "
         "per family, with the 1e-4 budget split evenly over families).",
         "",
-        "| transform | group | n | Ansim | +review | Ansim@1e-4 | PDQ@1e-4 | pHash@1e-4 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| transform | group | n | Ansim | hashes | +review | Ansim@1e-4 | PDQ@1e-4 | "
+        "pHash@1e-4 |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     tot: dict[str, int] = defaultdict(int)
     gtot: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for name, group, _ in SUITE:
         r = per[name]
         lines.append(f"| {name} | {group} | {r['n']} | {pct(r['ansim'], r['n'])} | "
+                     f"{pct(r['hashes'], r['n'])} | "
                      f"{pct(r['ansim_review'], r['n'])} | {pct(r['ansim_alpha'], r['n'])} | "
                      f"{pct(r['pdq'], r['n'])} | {pct(r['phash'], r['n'])} |")
         for k, v in r.items():
             tot[k] += v
             gtot[group][k] += v
     lines.append(f"| **all** | | {tot['n']} | {pct(tot['ansim'], tot['n'])} | "
-                 f"{pct(tot['ansim_review'], tot['n'])} | {pct(tot['ansim_alpha'], tot['n'])} | "
+                 f"{pct(tot['hashes'], tot['n'])} | {pct(tot['ansim_review'], tot['n'])} | "
+                 f"{pct(tot['ansim_alpha'], tot['n'])} | "
                  f"{pct(tot['pdq'], tot['n'])} | {pct(tot['phash'], tot['n'])} |")
-    lines += ["", "| group | target | Ansim | Ansim@1e-4 | PDQ@1e-4 | pHash@1e-4 |",
-              "|---|---|---|---|---|---|"]
+    lines += ["", "| group | target | Ansim | hashes | Ansim@1e-4 | PDQ@1e-4 | pHash@1e-4 |",
+              "|---|---|---|---|---|---|---|"]
     targets = {"re-encode/resize/filter": ">= 99 %", "mirror/90-degree turns": ">= 97 %",
                "crops <=20%/borders/rotation <=5": ">= 90 %",
                "screenshots/overlays": ">= 85 %", "chains": "-", "harder (no target)": "-"}
     for group, r in gtot.items():
         lines.append(f"| {group} | {targets.get(group, '-')} | {pct(r['ansim'], r['n'])} | "
-                     f"{pct(r['ansim_alpha'], r['n'])} | {pct(r['pdq'], r['n'])} | "
+                     f"{pct(r['hashes'], r['n'])} | {pct(r['ansim_alpha'], r['n'])} | "
+                     f"{pct(r['pdq'], r['n'])} | "
                      f"{pct(r['phash'], r['n'])} |")
     fmr_any = false_any / n_unrel
     fmr_prob = false_probable / n_unrel
@@ -267,6 +300,25 @@ def main() -> None:
         f"{fmr_prob * 1e4:.3g} (decision) / {fmr_any * 1e4:.3g} (with review), i.e. "
         f"{fmr_prob * 1e9:.3g} per 100,000 images; with zero observed, the 95 % upper bound "
         f"is {3 / n_unrel * 1e9:.3g} per 100,000 images (target: at most 1).",
+        "",
+        f"Of these, found by the keypoint stage: {false_kp_probable} at the decision "
+        f"threshold, {false_kp_any} including needs_review. Without the keypoint stage "
+        f"(hashes only): {false_hash_probable} / {false_hash_any}. True copies whose best "
+        f"match came from the keypoint stage: {tot['by_keypoints']} of {tot['ansim']}.",
+        "",
+        "Keypoint stage cost (CPU time, one core): extracting a candidate's keypoints "
+        f"(ORB on a {keypoints.KP_SIDE}-px grey copy, plus its mirror): "
+        f"{kp_extract_ms:.2f} ms; search per candidate against the {n_orig}-item vault: "
+        f"{search_ms:.2f} ms with hashes only, {search_kp_ms:.2f} ms with the keypoint stage "
+        f"(shortlist {kp_cost['shortlist_ms']:.2f} ms, verification "
+        f"{kp_cost['verify_ms']:.2f} ms per candidate for {kp_cost['pairs']:.2f} shortlisted "
+        f"pairs, {kp_cost['pair_ms']:.2f} ms per pair). Shortlist against "
+        + "; ".join(f"{n:,} vault items ({d:,} descriptors): {ms:.2f} ms and {p:.2f} "
+                    "pairs to verify per candidate"
+                    for n, d, ms, p in kp_cost["scale"])
+        + f". Stored per vault item: {kp_cost['doc_bytes']:,.0f} bytes of fingerprint JSON in "
+        f"the metadata (hashes) and a keypoint blob of {kp_cost['blob_bytes']:,.0f} bytes "
+        "(encrypted, outside the metadata database).",
         "",
         "Per-family thresholds found on this data (largest distance with no unrelated pair "
         "at or below it / at rate <= 1e-4 split over families): "
@@ -290,7 +342,9 @@ def main() -> None:
     raw = {"per_transform": {k: dict(v) for k, v in per.items()}, "thr_alpha": thr_alpha,
            "thr_zero": thr_zero, "t_pdq": t_pdq, "t_phash": t_ph, "false_any": false_any,
            "false_probable": false_probable, "n_unrelated": n_unrel, "speed": speed,
-           "scale": scale, "false_alpha": false_alpha,
+           "scale": scale, "false_alpha": false_alpha, "keypoint_cost": kp_cost,
+           "kp_extract_ms": kp_extract_ms, "false_kp": [false_kp_probable, false_kp_any],
+           "false_hash": [false_hash_probable, false_hash_any],
            "true_family_min": {n: np.sort(fam[n][true_mask])[:5].tolist() for n in active}}
     Path("/tmp/ansim_fp_bench.json").write_text(json.dumps(raw, indent=1))
     print("\n".join(lines))
@@ -330,6 +384,55 @@ def measure_speed(images: list[np.ndarray]) -> dict[str, float]:
             fingerprint_image(d)
     ms_12 = (time.process_time() - ts) * 1000 / (reps * len(mp12))
     return {"fps_1080p": 1000 / ms_hd, "ms_1080p": ms_hd, "ms_12mp": ms_12}
+
+
+def measure_keypoint_stage(queries: list[ImageFingerprint], stored: list[ImageFingerprint]
+                           ) -> dict[str, Any]:
+    """Shortlist and verification cost per candidate, at the benchmark's size and at larger
+    vaults made of real keypoint sets (the candidates' own, cut to the stored size)."""
+    kp_index = keypoint_match.KeypointIndex()
+    for k, fp in enumerate(stored):
+        if fp.keypoints is not None:
+            kp_index.add(k, fp.keypoints)
+    kp_index.rebuild()
+    sample = [q for q in queries if q.keypoints is not None][::7]
+    t_short = t_verify = 0.0
+    pairs = 0
+    for q in sample:
+        assert q.keypoints is not None
+        ts = time.process_time()
+        short = kp_index.shortlist(q.keypoints)
+        t_short += time.process_time() - ts
+        ts = time.process_time()
+        for slot, mirrored, _votes in short:
+            kp = kp_index.get(slot)
+            if kp is not None:
+                keypoint_match.verify(q.keypoints, kp, mirrored=mirrored)
+        t_verify += time.process_time() - ts
+        pairs += len(short)
+    n = max(1, len(sample))
+    scale: list[tuple[int, int, float, float]] = []
+    pool = [q.keypoints for q in queries if q.keypoints is not None]
+    sizes = (1_000, 10_000) if "FP_BENCH_LIMIT" not in os.environ else (1_000,)
+    for size in sizes:
+        big = keypoint_match.KeypointIndex()
+        for k in range(min(size, len(pool))):
+            p = pool[k].points
+            cut = keypoints.PointSet(p.xy[:keypoints.STORED_POINTS],
+                                     p.descriptors[:keypoints.STORED_POINTS])
+            big.add(k, replace(pool[k], points=cut, mirrored=None))
+        big.rebuild()
+        probe = pool[-200:]
+        ts = time.process_time()
+        got = sum(len(big.shortlist(kp)) for kp in probe)
+        ms = (time.process_time() - ts) * 1000 / len(probe)
+        scale.append((len(big), big.descriptor_count, ms, got / len(probe)))
+    docs = [dict(fp.to_json()) for fp in stored]
+    blobs = [json.dumps(d.pop("keypoints"), sort_keys=True) for d in docs if "keypoints" in d]
+    return {"shortlist_ms": t_short * 1000 / n, "verify_ms": t_verify * 1000 / n,
+            "pairs": pairs / n, "pair_ms": t_verify * 1000 / max(1, pairs), "scale": scale,
+            "doc_bytes": float(np.mean([len(json.dumps(d, sort_keys=True)) for d in docs])),
+            "blob_bytes": float(np.mean([len(b) for b in blobs])) if blobs else 0.0}
 
 
 def measure_index_speed(queries: list[ImageFingerprint]) -> list[tuple[int, float]]:

@@ -16,7 +16,7 @@ import pytest
 
 from tests._evidence_helpers import LENS_SERIAL, OWNER, SERIAL, photo, png_bomb, truncated
 from tests.conftest import PASSPHRASE
-from vault import cases, custody, evidence, notes, repo
+from vault import cases, custody, evidence, fingerprint_docs, notes, repo
 from vault.clock import fixed_clock
 from vault.collect.importer import ImportOptions, ImportProgress, Outcome, import_paths
 from vault.crypto.kdf import FLOOR
@@ -62,7 +62,8 @@ def case_id(sv: Vault) -> str:
 
 
 def _blobs(v: Vault) -> set[str]:
-    return set(v.blob_ids())
+    """Evidence blobs (keypoint records of fingerprints live in blobs of their own)."""
+    return set(v.blob_ids()) - fingerprint_docs.keypoint_blob_ids(v.db)
 
 
 def _write(path: Path, data: bytes) -> Path:

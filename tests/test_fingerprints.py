@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -118,7 +119,11 @@ def test_border_is_trimmed(original: np.ndarray, original_fp: ImageFingerprint) 
 
 
 def test_centred_crop_matches(original: np.ndarray, original_fp: ImageFingerprint) -> None:
-    m = compare(fingerprint_image(jpeg(crop(original, 0.24), 85)), original_fp)
+    copy = fingerprint_image(jpeg(crop(original, 0.24), 85))
+    m = compare(copy, original_fp)
+    assert m is not None and m.how in ("crop", "keypoints")
+    # The sub-crop hashes alone catch it too (the keypoint stage is tested separately).
+    m = compare(replace(copy, keypoints=None), original_fp)
     assert m is not None and m.how == "crop"
 
 

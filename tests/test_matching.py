@@ -72,8 +72,10 @@ def test_prefilter_path_agrees(vault_fps: dict[str, ImageFingerprint],
 def test_complement_hash_is_not_distance_zero() -> None:
     fp = fingerprint_image(encode(photo(9)))
     flipped = format(int(fp.pdq, 16) ^ ((1 << 256) - 1), "064x")
+    # Hashes only: the same keypoints would (rightly) match through the keypoint stage.
     other = ImageFingerprint.from_json({**fp.to_json(), "pdq": flipped, "sha256": "1" * 64,
-                                        "pdq_variants": [flipped] * 8, "regions": []})
+                                        "pdq_variants": [flipped] * 8, "regions": [],
+                                        "keypoints": None})
     assert FingerprintIndex([("x", fp)]).search(other) == []
 
 

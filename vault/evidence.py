@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from vault import repo
+from vault import fingerprint_docs, repo
 from vault.collect.exif import is_sensitive
 from vault.collect.folder import FileRejected, kind_problem, stat_problem
 from vault.collect.probe import (
@@ -381,7 +381,7 @@ def add_stream(
         )
         repo.put(db, item)
         if fp_json:
-            repo.put_fingerprint(db, item.id, fp_json)
+            fingerprint_docs.put(vault, db, item.id, fp_json)
         entry: dict[str, object] = {
             "case": case_id,
             "sha256": ref.sha256,
@@ -565,10 +565,8 @@ def fingerprint_of(vault: Vault, item_id: str) -> Fingerprint | None:
     doc = repo.get_fingerprint(vault.db, item_id)
     if doc is None:
         return None
-    from vault.fingerprints import fingerprint_from_json
-
     try:
-        return fingerprint_from_json(json.loads(doc))
+        return fingerprint_docs.load(vault, doc)
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -629,9 +627,8 @@ def update_item(vault: Vault, item: EvidenceItem, **changes: object) -> Evidence
 
 def delete_item(vault: Vault, item: EvidenceItem, *, reason: str = "") -> None:
     """Crypto-shred the item's blob (unless another item shares it) and remove its record."""
-    shred = _delete_in_transaction(vault, item, reason=reason)
-    if shred is not None:
-        vault.remove_blob_file(shred)
+    for blob_id in _delete_in_transaction(vault, item, reason=reason):
+        vault.remove_blob_file(blob_id)
 
 
 def delete_items(vault: Vault, items: list[EvidenceItem], *, reason: str = "") -> None:
@@ -639,23 +636,23 @@ def delete_items(vault: Vault, items: list[EvidenceItem], *, reason: str = "") -
     shredded: list[str] = []
     with vault.transaction():
         for item in items:
-            shred = _delete_rows(vault, item, reason)
-            if shred is not None:
-                shredded.append(shred)
+            shredded.extend(_delete_rows(vault, item, reason))
     for blob_id in shredded:
         vault.remove_blob_file(blob_id)
 
 
-def _delete_in_transaction(vault: Vault, item: EvidenceItem, *, reason: str) -> str | None:
+def _delete_in_transaction(vault: Vault, item: EvidenceItem, *, reason: str) -> list[str]:
     with vault.transaction():
         return _delete_rows(vault, item, reason)
 
 
-def _delete_rows(vault: Vault, item: EvidenceItem, reason: str) -> str | None:
+def _delete_rows(vault: Vault, item: EvidenceItem, reason: str) -> list[str]:
+    """Delete the rows; return the blobs whose keys were destroyed (files to remove after the
+    commit): the item's own blob unless shared, and its keypoint blob unless shared."""
     db = vault.db
     shred: str | None = None
     repo.delete(db, EvidenceItem, item.id)
-    repo.delete_fingerprint(db, item.id)
+    keypoint_blob = fingerprint_docs.delete(vault, db, item.id)
     if item.blob is not None:
         still_used = any(
             i.blob is not None and i.blob.blob_id == item.blob.blob_id
@@ -672,4 +669,4 @@ def _delete_rows(vault: Vault, item: EvidenceItem, reason: str) -> str | None:
     if reason:
         details["reason"] = reason
     vault.log("deleted", item.id, details)
-    return shred
+    return [b for b in (shred, keypoint_blob) if b is not None]

@@ -24,9 +24,10 @@ import numpy.typing as npt
 
 from vault.fingerprints.model import Fingerprint, ImageFingerprint, VideoFingerprint
 from vault.fingerprints.pdq import LOW_FREQUENCY_BITS
+from vault.keypoint_match import KeypointIndex, band_of, verify
 
 Band = Literal["strong", "probable", "needs_review"]
-How = Literal["exact", "whole", "rotation", "mirror", "region", "crop", "video"]
+How = Literal["exact", "whole", "rotation", "mirror", "region", "crop", "video", "keypoints"]
 BANDS: tuple[Band, ...] = ("strong", "probable", "needs_review")
 
 # Kinds of stored hashes and of query hashes.
@@ -87,8 +88,11 @@ class Match:
     ``distance`` is the PDQ Hamming distance (0-256) of the best pair of hashes, ``score`` the
     same as a similarity in [0, 1]. ``band`` is the confidence band; ``how`` says what matched
     (``exact`` bytes, ``whole`` image, a ``rotation`` or ``mirror`` variant, a ``region`` of a
-    screenshot or page, a ``crop``, or ``video`` frames) and ``detail`` adds a short plain
-    phrase (never content or hashes).
+    screenshot or page, a ``crop``, ``video`` frames, or ``keypoints``: local features
+    confirmed by a geometric fit and a pixel check, see :mod:`vault.keypoint_match`) and
+    ``detail`` adds a short plain phrase (never content or hashes). For ``keypoints`` matches
+    ``score`` is the pixel correlation of the aligned pictures and ``distance`` is
+    ``round(128 * (1 - score))``, on the same scale as PDQ distances.
     """
 
     item_id: str
@@ -180,6 +184,7 @@ class FingerprintIndex:
         self._kind = np.zeros(0, dtype=np.int8)
         self._detail: list[str] = []
         self._dirty = False
+        self._kp = KeypointIndex()
         for item_id, fp in items:
             self.add(item_id, fp)
 
@@ -203,6 +208,8 @@ class FingerprintIndex:
         self._exact.setdefault(fp.sha256, set()).add(item_id)
         for kind, hx, detail in stored_hashes(fp):
             self._pending.append((slot, kind, hx, detail))
+        if isinstance(fp, ImageFingerprint) and fp.keypoints is not None and not fp.low_quality:
+            self._kp.add(slot, fp.keypoints)
         self._dirty = True
 
     def add_many(self, items: Iterable[tuple[str, Fingerprint]]) -> None:
@@ -215,6 +222,7 @@ class FingerprintIndex:
         if slot is None:
             return
         self._alive[slot] = False
+        self._kp.remove(slot)
         for ids in self._exact.values():
             ids.discard(item_id)
         self._dirty = True
@@ -222,6 +230,7 @@ class FingerprintIndex:
     def _rebuild(self) -> None:
         if not self._dirty:
             return
+        self._kp.rebuild()
         alive = np.array(self._alive, dtype=bool)
         keep = alive[self._owner] if self._owner.size else np.zeros(0, dtype=bool)
         words = [self._words[:, keep]]
@@ -304,7 +313,37 @@ class FingerprintIndex:
                     m = Match(self._ids[slot], dist, _score(dist), band, how, detail)
                     if slot not in best or _rank(m) < _rank(best[slot]):
                         best[slot] = m
+            for m in self._search_keypoints(candidate, best):
+                slot = self._slot[m.item_id]
+                if slot not in best or _rank(m) < _rank(best[slot]):
+                    best[slot] = m
         return sorted(best.values(), key=_rank)
+
+    def _search_keypoints(self, candidate: ImageFingerprint, best: dict[int, Match]
+                          ) -> list[Match]:
+        """The keypoint stage: verify the descriptor shortlist, skipping items the hashes
+        already matched at the decision threshold."""
+        kp = candidate.keypoints
+        if kp is None or candidate.low_quality or len(self._kp) == 0:
+            return []
+        decided = [s for s, m in best.items() if m.band != "needs_review"]
+        out: list[Match] = []
+        for slot, mirrored, _votes in self._kp.shortlist(kp, exclude=decided):
+            stored = self._kp.get(slot)
+            if stored is None:
+                continue
+            verdict = verify(kp, stored, mirrored=mirrored)
+            if verdict is None:
+                continue
+            band = band_of(verdict)
+            if band is None:
+                continue
+            corr = max(0.0, min(1.0, verdict.correlation))
+            detail = ("mirrored copy, aligned by local features" if mirrored
+                      else "cropped, turned or framed copy, aligned by local features")
+            out.append(Match(self._ids[slot], round(128 * (1 - corr)), round(corr, 4),
+                             band, "keypoints", detail))
+        return out
 
     def _search_video(self, video: VideoFingerprint) -> list[Match]:
         frames = [f for f in video.frames if f.quality >= 50]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from vault import evidence, repo
+from vault import evidence, fingerprint_docs, repo
 from vault.errors import NotFound
 from vault.records import (
     CaptureMethod,
@@ -134,7 +134,7 @@ def record_sighting(
                                             "size": item.size, "method": "scan_download",
                                             "shares_blob_with": added.item.id})
         if fingerprint_json and repo.get_fingerprint(db, item.id) is None:
-            repo.put_fingerprint(db, item.id, fingerprint_json)
+            fingerprint_docs.put(vault, db, item.id, fingerprint_json)
         sighting = Sighting(
             id=repo.new_id(),
             case_id=case_id,

@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from vault.errors import InputRejected
-from vault.fingerprints import regions
+from vault.fingerprints import keypoints, regions
 from vault.fingerprints.decode import (
     DEFAULT_MAX_PIXELS,
     WORK_SIDE,
@@ -92,6 +92,7 @@ def _fingerprint(
         phash=phash,
         regions=tuple(found),
         low_quality=low,
+        keypoints=None if low else keypoints.extract(rgb),
     )
 
 

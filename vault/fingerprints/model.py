@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from vault.fingerprints.keypoints import Keypoints
+
 #: Bumped when hashes computed by this code stop being comparable with older ones.
 FINGERPRINT_VERSION = 1
 
@@ -74,6 +76,9 @@ class ImageFingerprint:
     - ``regions``: hashes of trimmed / detected / sub-cropped rectangles.
     - ``low_quality``: the image is too flat or too small for perceptual matching to be
       trusted; only exact matches and very close whole-image matches count.
+    - ``keypoints``: ORB keypoints and a tiny grey reference picture for the keypoint stage
+      (:mod:`vault.keypoint_match`), or None (fingerprints made before that stage, flat or
+      tiny images). Optional in JSON: older fingerprints load and match as before.
     """
 
     sha256: str = field(repr=False)
@@ -87,11 +92,12 @@ class ImageFingerprint:
     phash: str = field(repr=False)
     regions: tuple[RegionHash, ...] = field(repr=False)
     low_quality: bool
+    keypoints: Keypoints | None = field(default=None, repr=False)
     version: int = FINGERPRINT_VERSION
     kind: Literal["image"] = "image"
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "kind": self.kind,
             "version": self.version,
             "sha256": self.sha256,
@@ -106,6 +112,9 @@ class ImageFingerprint:
             "regions": [r.to_json() for r in self.regions],
             "low_quality": self.low_quality,
         }
+        if self.keypoints is not None:
+            d["keypoints"] = self.keypoints.to_json()
+        return d
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ImageFingerprint:
@@ -126,6 +135,7 @@ class ImageFingerprint:
             phash=_hex(d["phash"], 16, "phash"),
             regions=tuple(RegionHash.from_json(r) for r in d["regions"]),
             low_quality=bool(d["low_quality"]),
+            keypoints=Keypoints.from_json(d["keypoints"]) if d.get("keypoints") else None,
             version=int(d.get("version", FINGERPRINT_VERSION)),
         )
 

@@ -2,9 +2,11 @@
 
 A stored fingerprint carries the eight rotations/mirrors of the whole image, 14 sub-crops (each
 with its mirror) and a pHash, so that *later candidates* can match it however they were changed.
-A candidate only needs its whole-image PDQ and the PDQ of its trimmed and detected regions
-(``vault.matching.query_hashes``): computing just those makes checking a candidate several
-times cheaper, with exactly the same search results (``tests/test_scan_units.py`` checks this).
+A candidate only needs its whole-image PDQ, the PDQ of its trimmed and detected regions
+(``vault.matching.query_hashes``) and its keypoints in the candidate layout (more points, a
+mirrored set; ``vault.fingerprints.keypoints.extract(query=True)``): computing just those
+makes checking a candidate several times cheaper, with exactly the same search results
+(``tests/test_scan_units.py`` checks this).
 
 The result is an ``ImageFingerprint`` whose rotation variants, crops and pHash are left empty:
 it is for searching in memory only and is never stored. Sightings store a full fingerprint.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vault.fingerprints import regions
+from vault.fingerprints import keypoints, regions
 from vault.fingerprints.image import MIN_QUALITY, MIN_SIDE, at_least, region_hashes
 from vault.fingerprints.model import ImageFingerprint, RegionHash
 from vault.fingerprints.pdq import pdq_hash
@@ -36,5 +38,5 @@ def query_fingerprint(
     return ImageFingerprint(
         sha256=sha256, md5=md5, width=width, height=height, format=fmt, pdq=pdq,
         pdq_quality=quality, pdq_variants=(pdq,), phash=_NO_PHASH, regions=found,
-        low_quality=low,
+        low_quality=low, keypoints=None if low else keypoints.extract(rgb, query=True),
     )

@@ -13,9 +13,9 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from vault import repo
+from vault import fingerprint_docs, repo
 from vault.errors import InputRejected
-from vault.fingerprints import Fingerprint, fingerprint_from_json, fingerprint_image
+from vault.fingerprints import Fingerprint, fingerprint_image
 from vault.fingerprints.decode import MAX_IMAGE_BYTES
 from vault.matching import FingerprintIndex
 from vault.records import EvidenceItem, ItemKind
@@ -49,7 +49,7 @@ def item_fingerprints(
     for item_id, doc in repo.all_fingerprints(vault.db):
         if item_id in items:
             try:
-                fps[item_id] = fingerprint_from_json(json.loads(doc))
+                fps[item_id] = fingerprint_docs.load(vault, doc)
             except (ValueError, KeyError, TypeError):
                 log.warning("a stored fingerprint could not be read; it is computed again")
     missing = 0
@@ -68,7 +68,7 @@ def item_fingerprints(
     if fresh:
         with vault.transaction() as db:
             for item_id, fp in fresh.items():
-                repo.put_fingerprint(db, item_id, json.dumps(fp.to_json()))
+                fingerprint_docs.put(vault, db, item_id, json.dumps(fp.to_json()))
             vault.log("fingerprinted", "", {"items": sorted(fresh)})
         fps.update(fresh)
     return items, fps, missing

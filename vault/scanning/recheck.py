@@ -16,13 +16,12 @@ content is back (online, or changed but still matching) becomes ``reappeared``.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from vault import i18n, repo
+from vault import fingerprint_docs, i18n, repo
 from vault.errors import InputRejected
-from vault.fingerprints import fingerprint_from_json, sniff
+from vault.fingerprints import sniff
 from vault.matching import compare
 from vault.records import Recheck, Sighting, SightingStatus
 from vault.scanning.fetcher import Fetcher, FetchFailed, FetchPolicy, host_key
@@ -59,7 +58,7 @@ def _still_matches(vault: Vault, s: Sighting, data: bytes) -> bool:
         candidate = fingerprint_candidate(data, kind, full=True)
     except InputRejected:
         return False
-    stored = fingerprint_from_json(json.loads(doc))
+    stored = fingerprint_docs.load(vault, doc)
     return candidate.sha256 == stored.sha256 or compare(candidate, stored) is not None
 
 

@@ -1,0 +1,274 @@
+"""The keypoint stage: ORB keypoints, the descriptor shortlist, RANSAC and the pixel check.
+
+Real images (photo-like generated pictures), the real ``FingerprintIndex`` and a real vault on
+disk; no mocks, no timing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.fixtures_fp.photos import crop, encode, jpeg, photo, resize, screenshot
+from vault import cases, evidence, fingerprint_docs, repo
+from vault.fingerprints import ImageFingerprint, fingerprint_image
+from vault.fingerprints.decode import decode_image
+from vault.fingerprints.keypoints import Keypoints, extract
+from vault.keypoint_match import KeypointIndex, band_of, verify
+from vault.matching import FingerprintIndex, compare
+from vault.scanning.candidate import query_fingerprint
+from vault.store import Vault
+
+DECISION = ("strong", "probable")
+
+
+def candidate(data: bytes) -> ImageFingerprint:
+    """What a scan computes for a downloaded or folder picture."""
+    d = decode_image(data)
+    return query_fingerprint(d.rgb, width=d.width, height=d.height, fmt=d.format,
+                             sha256=d.sha256, md5=d.md5)
+
+
+def query_kp(rgb: np.ndarray) -> Keypoints:
+    kp = extract(decode_image(jpeg(rgb, 85)).rgb, query=True)
+    assert kp is not None
+    return kp
+
+
+def rotate(rgb: np.ndarray, degrees: float) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return np.ascontiguousarray(cv2.warpAffine(rgb, m, (w, h), borderMode=cv2.BORDER_REFLECT))
+
+
+@pytest.fixture(scope="module")
+def original() -> np.ndarray:
+    return photo(21)
+
+
+@pytest.fixture(scope="module")
+def stored(original: np.ndarray) -> ImageFingerprint:
+    return fingerprint_image(encode(original))
+
+
+def test_fingerprints_carry_keypoints_that_survive_json(stored: ImageFingerprint) -> None:
+    kp = stored.keypoints
+    assert kp is not None and len(kp.points) > 50 and kp.mirrored is None
+    assert max(kp.thumb.shape) == 64 and max(kp.size) == 320
+    back = ImageFingerprint.from_json(json.loads(json.dumps(stored.to_json())))
+    assert back == stored and back.keypoints == kp
+    secret = kp.to_json()["points"]["d"][:24]
+    assert secret not in repr(stored) and secret not in repr(kp)
+
+
+def test_old_fingerprints_without_keypoints_load_and_match_as_before(
+    original: np.ndarray, stored: ImageFingerprint
+) -> None:
+    old = stored.to_json()
+    del old["keypoints"]
+    fp = ImageFingerprint.from_json(old)
+    assert fp.keypoints is None
+    copy = fingerprint_image(jpeg(resize(original, 0.5), 60))
+    m = compare(copy, fp)
+    assert m is not None and m.how == "whole" and m.band == "strong"
+    # A candidate without keypoints against a stored item with them: hashes as before.
+    m = compare(replace(copy, keypoints=None), stored)
+    assert m is not None and m.how == "whole"
+
+
+def test_scan_candidate_finds_an_off_centre_crop_through_the_real_index(
+    original: np.ndarray, stored: ImageFingerprint
+) -> None:
+    index = FingerprintIndex([("E1", stored), *(
+        (f"other{k}", fingerprint_image(encode(photo(k)))) for k in (31, 32, 33))])
+    cut = crop(original, 0.15, fx=0.9, fy=0.15)
+    fp = candidate(jpeg(cut, 80))
+    assert fp.keypoints is not None and fp.keypoints.mirrored is not None
+    found = index.search(fp)
+    assert [m.item_id for m in found] == ["E1"]
+    assert found[0].band in DECISION
+
+
+def test_a_mirrored_crop_matches_through_the_mirrored_set(
+    original: np.ndarray, stored: ImageFingerprint
+) -> None:
+    cut = np.ascontiguousarray(crop(original, 0.2, fx=0.1, fy=0.8)[:, ::-1])
+    fp = candidate(jpeg(cut, 80))
+    assert fp.keypoints is not None and stored.keypoints is not None
+    v = verify(fp.keypoints, stored.keypoints, mirrored=True)
+    assert v is not None and band_of(v) in DECISION and v.mirrored
+    m = FingerprintIndex([("E1", stored)]).search(fp)
+    assert m and m[0].band in DECISION
+
+
+def test_a_phone_screenshot_on_white_matches(original: np.ndarray,
+                                             stored: ImageFingerprint) -> None:
+    fp = candidate(jpeg(screenshot(resize(original, 0.6), seed=3), 85))
+    found = FingerprintIndex([("E1", stored)]).search(fp)
+    assert found and found[0].band in DECISION
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    frac=st.floats(0.0, 0.25),
+    fx=st.floats(0.0, 1.0),
+    fy=st.floats(0.0, 1.0),
+    degrees=st.floats(-8.0, 8.0),
+    mirrored=st.booleans(),
+)
+def test_crops_rotations_and_mirrors_verify(seed: int, frac: float, fx: float, fy: float,
+                                            degrees: float, mirrored: bool) -> None:
+    pic = photo(seed)
+    s = extract(decode_image(encode(pic)).rgb)
+    assert s is not None
+    edited = crop(rotate(pic, degrees), frac, fx=fx, fy=fy)
+    if mirrored:
+        edited = np.ascontiguousarray(edited[:, ::-1])
+    q = query_kp(edited)
+    v = verify(q, s, mirrored=mirrored)
+    assert v is not None and band_of(v) in DECISION
+    assert abs(abs(v.angle) - abs(degrees)) < 2.5
+    index = KeypointIndex()
+    index.add(0, s)
+    assert (0, mirrored) in [(slot, mir) for slot, mir, _ in index.shortlist(q)]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(a=st.integers(0, 5_000), b=st.integers(5_001, 10_000))
+def test_different_photos_do_not_match(a: int, b: int) -> None:
+    s = extract(decode_image(encode(photo(a))).rgb)
+    q = query_kp(photo(b))
+    assert s is not None
+    for mirrored in (False, True):
+        v = verify(q, s, mirrored=mirrored)
+        assert v is None or band_of(v) not in DECISION
+
+
+def test_a_shared_object_on_another_background_is_not_the_same_picture() -> None:
+    """Two pictures of one subject: the same object (a large patch) on different scenes.
+    Keypoints on the object agree, but the aligned pixels around it do not."""
+    a = photo(41)
+    b = photo(42)
+    b[120:360, 160:480] = a[120:360, 160:480]
+    s = extract(decode_image(encode(a)).rgb)
+    assert s is not None
+    v = verify(query_kp(b), s, mirrored=False)
+    assert v is None or band_of(v) not in DECISION
+    found = FingerprintIndex([("A", fingerprint_image(encode(a)))]).search(candidate(jpeg(b, 85)))
+    assert all(m.band not in DECISION or m.how != "keypoints" for m in found)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 3), (10, 1000), (1000, 10), (23, 500),
+                                   (20, 700), (64, 64), (480, 640)])
+def test_flat_tiny_and_elongated_images_do_not_crash_or_match(
+    shape: tuple[int, int], stored: ImageFingerprint
+) -> None:
+    flat = np.full((*shape, 3), 200, dtype=np.uint8)
+    assert extract(flat) is None and extract(flat, query=True) is None
+    if max(shape) / min(shape) <= 40:  # more elongated files are rejected before decoding
+        fp = fingerprint_image(encode(flat))
+        assert fp.keypoints is None
+        assert FingerprintIndex([("E1", stored)]).search(fp) == []
+    rng = np.random.default_rng(sum(shape))
+    noise = rng.integers(0, 256, size=(*shape, 3), dtype=np.uint8)
+    kp = extract(noise, query=True)
+    if kp is not None:
+        assert stored.keypoints is not None
+        for mirrored in (False, True):
+            v = verify(kp, stored.keypoints, mirrored=mirrored)
+            assert v is None or band_of(v) not in DECISION
+
+
+def test_the_index_survives_adds_and_removes(original: np.ndarray,
+                                             stored: ImageFingerprint) -> None:
+    q = query_kp(crop(original, 0.15, fx=0.2, fy=0.7))
+    others = [fingerprint_image(encode(photo(k))).keypoints for k in (51, 52)]
+    index = KeypointIndex()
+    assert stored.keypoints is not None and all(o is not None for o in others)
+    index.add(0, stored.keypoints)
+    assert [s for s, _, _ in index.shortlist(q)][:1] == [0]
+    for k, o in enumerate(others, start=1):
+        assert o is not None
+        index.add(k, o)
+    index.remove(0)
+    assert 0 not in [s for s, _, _ in index.shortlist(q)]
+    index.add(0, stored.keypoints)
+    short = index.shortlist(q)
+    assert short[0][0] == 0
+    kp = index.get(0)
+    assert kp is not None and kp == stored.keypoints
+    v = verify(q, kp, mirrored=short[0][1])
+    assert v is not None and band_of(v) in DECISION
+
+
+def test_items_without_keypoints_and_empty_indexes_are_fine(stored: ImageFingerprint) -> None:
+    assert stored.keypoints is not None
+    index = KeypointIndex()
+    assert index.shortlist(stored.keypoints) == []
+    index.add(1, stored.keypoints)
+    index.remove(1)
+    assert index.shortlist(stored.keypoints) == [] and len(index) == 0
+    fp_index = FingerprintIndex([("old", replace(stored, keypoints=None))])
+    assert fp_index.search(stored)[0].how == "exact"
+
+
+@pytest.mark.parametrize("broken", [
+    {"version": 99},
+    {"size": [0, 5]},
+    {"thumb": {"w": 4, "h": 4, "px": "AAAA"}},
+    {"points": {"xy": "AAAA", "d": "AAAA"}},
+    {"points": {"xy": 5, "d": "AAAA"}},
+    {"points": {"xy": "!!", "d": "AAAA"}},
+])
+def test_malformed_keypoint_records_are_rejected(stored: ImageFingerprint,
+                                                 broken: dict[str, object]) -> None:
+    assert stored.keypoints is not None
+    d = {**stored.keypoints.to_json(), **broken}
+    with pytest.raises((ValueError, KeyError, TypeError)):
+        Keypoints.from_json(d)
+
+
+def test_keypoints_live_in_an_encrypted_blob_and_are_shredded_with_the_item(
+    vault: Vault, tmp_path: Path, original: np.ndarray
+) -> None:
+    case_id = cases.create_case(vault, "Case K").id
+    path = tmp_path / "photo.png"
+    path.write_bytes(encode(original))
+    item = evidence.add_file(vault, path, case_id).item
+    doc = repo.get_fingerprint(vault.db, item.id)
+    assert doc is not None
+    d = json.loads(doc)
+    assert "keypoints" not in d and isinstance(d[fingerprint_docs.BLOB_KEY], str)
+    blob_id = d[fingerprint_docs.BLOB_KEY]
+    assert fingerprint_docs.keypoint_blob_ids(vault.db) == {blob_id}
+    assert len(doc) < 6_000  # the metadata keeps only the hashes
+    fp = evidence.fingerprint_of(vault, item.id)
+    assert isinstance(fp, ImageFingerprint) and fp.keypoints is not None
+    # The same picture in a second case shares the keypoint blob; deleting one keeps it.
+    other_case = cases.create_case(vault, "Case L").id
+    twin = evidence.add_file(vault, path, other_case).item
+    assert fingerprint_docs.keypoint_blob_ids(vault.db) == {blob_id}
+    evidence.delete_item(vault, item)
+    assert blob_id in vault.blob_ids()
+    evidence.delete_item(vault, twin)
+    assert blob_id not in vault.blob_ids()
+    assert not (vault.path / "blobs" / blob_id[:2] / blob_id).exists()
+    assert vault.check().ok
+
+
+def test_a_damaged_keypoint_reference_falls_back_to_the_hashes(
+    vault: Vault, stored: ImageFingerprint
+) -> None:
+    d = stored.to_json()
+    del d["keypoints"]
+    d[fingerprint_docs.BLOB_KEY] = "0" * 32
+    fp = fingerprint_docs.load(vault, json.dumps(d))
+    assert isinstance(fp, ImageFingerprint) and fp.keypoints is None and fp.pdq == stored.pdq

@@ -1,0 +1,292 @@
+"""The keypoint stage of matching: a shortlist over descriptors, RANSAC, and a pixel check.
+
+``vault.matching`` first compares PDQ hashes; this stage then confirms copies the hashes cannot
+follow (off-centre crops, small rotations, pictures inside screenshots, mirrored crops):
+
+1. **Shortlist** (``KeypointIndex.shortlist``): every stored ORB descriptor (256 bits) is
+   filed under ``TABLES`` keys of 32 bits (descriptor bytes 0-3, 4-7, ...), sorted per key
+   table; keys shared by very many stored descriptors are ignored (plain corners). A
+   candidate's descriptors look up their own keys (``searchsorted``); colliding pairs within
+   ``SHORTLIST_BITS`` bits are real near neighbours, and a vault item gets one vote per
+   candidate descriptor that has such a neighbour in it. Only the few items with the most
+   votes (at least ``MIN_VOTES``) are verified. The cost grows with the number of colliding
+   pairs, not with the vault.
+2. **Geometric verification** (``verify``): descriptor matches (nearest neighbour with a ratio
+   test), then ``cv2.estimateAffinePartial2D`` with RANSAC (rotation, uniform scale, shift).
+3. **Pixel check**: the candidate's grey reference picture is warped onto the vault item's
+   with the found transform, and the normalised correlation over the overlap decides. Inlier
+   counts alone confuse different photos of one subject; aligned pixels do not.
+
+A candidate's mirrored keypoint set is matched the same way (ORB is not mirror-invariant).
+Thresholds (``MIN_INLIERS``, ``CORRELATION``) were chosen on the benchmark (docs/fingerprints.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from vault.fingerprints.keypoints import Keypoints, PointSet
+
+#: Key tables of the shortlist (table t keys on descriptor bytes 4t..4t+3).
+TABLES = 8
+#: Keys filed under more than this many stored descriptors (plus a share of the total) are
+#: ignored: they come from plain corners and edges that many pictures share.
+BUCKET_CAP = 8
+BUCKET_SHARE = 2e-5
+#: Colliding descriptor pairs count as neighbours within this many bits (of 256).
+SHORTLIST_BITS = 64
+#: Items need at least this many votes to be verified, and at most ``SHORTLIST`` are.
+MIN_VOTES = 4
+SHORTLIST = 4
+
+#: Ratio test and largest descriptor distance for a correspondence.
+RATIO = 0.85
+MAX_DESCRIPTOR_BITS = 80
+#: RANSAC reprojection error (pixels of the keypoint copy).
+RANSAC_PX = 4.0
+#: Correspondences needed before RANSAC runs; accepted scale range of the transform.
+MIN_CORRESPONDENCES = 6
+SCALE_RANGE = (1 / 6, 6.0)
+#: Share of the vault item's reference picture the aligned candidate must cover.
+MIN_OVERLAP = 0.3
+#: Pictures whose detail layer varies less than this (grey levels) are too flat to check.
+MIN_DETAIL = 2.0
+
+#: Bands: (least inliers, least correlation) for strong, probable and needs_review.
+MIN_INLIERS = (20, 12, 8)
+CORRELATION = (0.85, 0.72, 0.55)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the verification of one (candidate, vault item) pair found."""
+
+    inliers: int
+    correlation: float
+    overlap: float
+    mirrored: bool
+    scale: float
+    angle: float
+
+
+Band = Literal["strong", "probable", "needs_review"]
+
+
+def band_of(v: Verdict) -> Band | None:
+    """``strong`` / ``probable`` / ``needs_review`` for a verdict, or None (no match)."""
+    bands: tuple[Band, ...] = ("strong", "probable", "needs_review")
+    for band, least, corr in zip(bands, MIN_INLIERS, CORRELATION, strict=True):
+        if v.inliers >= least and v.correlation >= corr:
+            return band
+    return None
+
+
+def _hamming_rows(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> npt.NDArray[np.int32]:
+    """Bit distance between matching rows of two (n x 32) descriptor arrays."""
+    x = np.bitwise_xor(a.view(np.uint64), b.view(np.uint64))
+    out: npt.NDArray[np.int32] = np.bitwise_count(x).sum(axis=1, dtype=np.int32)
+    return out
+
+
+def _keys(desc: npt.NDArray[np.uint8], t: int) -> npt.NDArray[np.uint32]:
+    """The 32-bit key of table ``t``: descriptor bytes 4t..4t+3."""
+    return np.ascontiguousarray(desc[:, 4 * t:4 * t + 4]).view("<u4").ravel()
+
+
+class KeypointIndex:
+    """Stored keypoints of vault items with the descriptor shortlist (see the module doc)."""
+
+    def __init__(self) -> None:
+        self._items: dict[int, Keypoints] = {}
+        self._dirty = False
+        self._desc = np.zeros((0, 32), dtype=np.uint8)
+        self._owner = np.zeros(0, dtype=np.int32)
+        # Per key table: the sorted keys and the descriptor row of each (8 bytes a descriptor).
+        self._tables: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]] = []
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, slot: int) -> Keypoints | None:
+        return self._items.get(slot)
+
+    def add(self, slot: int, kp: Keypoints) -> None:
+        if len(kp.points) == 0:
+            return
+        self._items[slot] = kp
+        self._dirty = True
+
+    def remove(self, slot: int) -> None:
+        if self._items.pop(slot, None) is not None:
+            self._dirty = True
+
+    def rebuild(self) -> None:
+        if not self._dirty:
+            return
+        slots = sorted(self._items)
+        sets = [self._items[s].points for s in slots]
+        if sets:
+            self._desc = np.ascontiguousarray(np.concatenate([p.descriptors for p in sets]))
+            self._owner = np.concatenate(
+                [np.full(len(p), s, dtype=np.int32) for s, p in zip(slots, sets, strict=True)])
+            # Items keep views of the concatenated descriptors, not copies of their own.
+            start = 0
+            for slot, p in zip(slots, sets, strict=True):
+                view = PointSet(p.xy, self._desc[start:start + len(p)])
+                self._items[slot] = replace(self._items[slot], points=view)
+                start += len(p)
+        else:
+            self._desc = np.zeros((0, 32), dtype=np.uint8)
+            self._owner = np.zeros(0, dtype=np.int32)
+        self._tables = []
+        for t in range(TABLES):
+            keys = _keys(self._desc, t)
+            order = np.argsort(keys, kind="stable").astype(np.int32)
+            self._tables.append((np.ascontiguousarray(keys[order]), order))
+        self._dirty = False
+
+    @property
+    def descriptor_count(self) -> int:
+        self.rebuild()
+        return int(self._desc.shape[0])
+
+    def shortlist(self, query: Keypoints, *, exclude: Iterable[int] = ()
+                  ) -> list[tuple[int, bool, int]]:
+        """(slot, mirrored, votes) of the vault items worth verifying, most votes first."""
+        self.rebuild()
+        if self._desc.shape[0] == 0:
+            return []
+        sets = [query.points]
+        if query.mirrored is not None:
+            sets.append(query.mirrored)
+        qd = np.ascontiguousarray(np.concatenate([p.descriptors for p in sets]))
+        n_plain = len(query.points)
+        if qd.shape[0] == 0:
+            return []
+        q_all: list[npt.NDArray[np.int64]] = []
+        r_all: list[npt.NDArray[np.int64]] = []
+        cap = BUCKET_CAP + int(BUCKET_SHARE * self._desc.shape[0])
+        for t, (skeys, order) in enumerate(self._tables):
+            qk = _keys(qd, t)
+            lo = np.searchsorted(skeys, qk, side="left")
+            counts = np.searchsorted(skeys, qk, side="right") - lo
+            # Keys of plain corners, shared by many stored descriptors, are ignored.
+            hit = np.flatnonzero((counts > 0) & (counts <= cap))
+            if hit.size == 0:
+                continue
+            counts = counts[hit]
+            total = int(counts.sum())
+            q_all.append(np.repeat(hit, counts))
+            first = np.repeat(lo[hit] - np.cumsum(counts) + counts, counts)
+            r_all.append(order[first + np.arange(total)].astype(np.int64))
+        if not q_all:
+            return []
+        qi = np.concatenate(q_all)
+        ri = np.concatenate(r_all)
+        close = _hamming_rows(qd[qi], self._desc[ri]) <= SHORTLIST_BITS
+        qi = qi[close]
+        if qi.size == 0:
+            return []
+        # One vote per candidate descriptor and (item, orientation).
+        target = self._owner[ri[close]].astype(np.int64) * 2 + (qi >= n_plain)
+        width = int(qd.shape[0])
+        pair = np.unique(target * width + qi)
+        targets, votes = np.unique(pair // width, return_counts=True)
+        skip = np.array(sorted(set(exclude)), dtype=np.int64)
+        ok = (votes >= MIN_VOTES) & ~np.isin(targets // 2, skip)
+        targets, votes = targets[ok], votes[ok]
+        top = np.argsort(-votes, kind="stable")[:SHORTLIST]
+        return [(int(targets[k] // 2), bool(targets[k] % 2), int(votes[k])) for k in top]
+
+
+def verify(query: Keypoints, stored: Keypoints, *, mirrored: bool) -> Verdict | None:
+    """RANSAC plus pixel check of one pair; None when no consistent transform was found."""
+    qp = query.mirrored if mirrored else query.points
+    sp = stored.points
+    if qp is None or len(qp) < 2 or len(sp) < MIN_CORRESPONDENCES:
+        return None
+    knn = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(sp.descriptors, qp.descriptors, k=2)
+    si: list[int] = []
+    qi: list[int] = []
+    for pair in knn:
+        if len(pair) < 2:
+            continue
+        m, n = pair[0], pair[1]
+        if m.distance <= MAX_DESCRIPTOR_BITS and m.distance < RATIO * n.distance:
+            si.append(m.queryIdx)
+            qi.append(m.trainIdx)
+    if len(si) < MIN_CORRESPONDENCES:
+        return None
+    src = sp.xy[si]
+    dst = qp.xy[qi]
+    m_aff, inl = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC,
+                                             ransacReprojThreshold=RANSAC_PX, maxIters=1000,
+                                             confidence=0.995, refineIters=5)
+    if m_aff is None or inl is None:
+        return None
+    inliers = int(inl.sum())
+    if inliers < MIN_CORRESPONDENCES:
+        return None
+    a, b = float(m_aff[0, 0]), float(m_aff[1, 0])
+    scale = math.hypot(a, b)
+    if not (SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]) or not np.all(np.isfinite(m_aff)):
+        return None
+    corr, overlap = _correlation(query, stored, np.asarray(m_aff, dtype=np.float64), mirrored)
+    if overlap < MIN_OVERLAP:
+        return None
+    return Verdict(inliers=inliers, correlation=round(corr, 4), overlap=round(overlap, 3),
+                   mirrored=mirrored, scale=round(scale, 3),
+                   angle=round(math.degrees(math.atan2(b, a)), 1))
+
+
+def _correlation(query: Keypoints, stored: Keypoints, m_aff: npt.NDArray[np.float64],
+                 mirrored: bool) -> tuple[float, float]:
+    """Normalised correlation of the aligned reference pictures, and the overlap share."""
+    st = stored.thumb
+    th, tw = st.shape
+    qt = query.thumb[:, ::-1] if mirrored else query.thumb
+    qth, qtw = qt.shape
+    sw, sh = stored.size
+    qw, qh = query.size
+    s_in = np.array([[sw / tw, 0, 0], [0, sh / th, 0], [0, 0, 1]], dtype=np.float64)
+    q_out = np.array([[qtw / qw, 0, 0], [0, qth / qh, 0], [0, 0, 1]], dtype=np.float64)
+    m3 = np.vstack([m_aff, [0, 0, 1]])
+    full = (q_out @ m3 @ s_in)[:2]
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    warped = cv2.warpAffine(np.ascontiguousarray(qt), full, (tw, th), flags=flags,
+                            borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    ones = np.full(qt.shape, 255, dtype=np.uint8)
+    mask = cv2.warpAffine(ones, full, (tw, th), flags=flags, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=0) == 255
+    overlap = float(mask.mean())
+    if overlap < MIN_OVERLAP:
+        return 0.0, overlap
+    # Correlate detail, not brightness: smooth gradients and flat backgrounds (a grey sky, a
+    # white page) correlate between any two pictures; their high-pass layers do not.
+    inner = cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    if inner.mean() < MIN_OVERLAP / 2:
+        return 0.0, overlap
+    a = _detail(st)[inner]
+    b = _detail(warped)[inner]
+    a -= a.mean()
+    b -= b.mean()
+    den = float(np.sqrt((a * a).sum() * (b * b).sum()))
+    if den <= 0 or float(a.std()) < MIN_DETAIL or float(b.std()) < MIN_DETAIL:
+        return 0.0, overlap
+    return float((a * b).sum() / den), overlap
+
+
+def _detail(grey: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
+    """Band-pass layer of a reference picture: light blur minus heavy blur."""
+    f = grey.astype(np.float32)
+    fine = cv2.GaussianBlur(f, (0, 0), 0.7)
+    coarse = cv2.GaussianBlur(f, (0, 0), 3.0)
+    out: npt.NDArray[np.float32] = fine - coarse
+    return out
