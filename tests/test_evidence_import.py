@@ -4,7 +4,6 @@ copies, deletion, and the hostile inputs a victim's Downloads folder can hold.""
 from __future__ import annotations
 
 import io
-import json
 import os
 import tracemalloc
 from collections.abc import Iterator
@@ -63,7 +62,7 @@ def case_id(sv: Vault) -> str:
 
 def _blobs(v: Vault) -> set[str]:
     """Evidence blobs (keypoint records of fingerprints live in blobs of their own)."""
-    return set(v.blob_ids()) - fingerprint_docs.keypoint_blob_ids(v.db)
+    return set(v.blob_ids()) - fingerprint_docs.fingerprint_blob_ids(v.db)
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -480,7 +479,8 @@ def test_fingerprints_are_stored_as_json_in_the_same_transaction(
 ) -> None:
     item = evidence.add_file(sv, _write(tmp_path / "p.png", photo(fmt="PNG")), case_id).item
     doc = repo.get_fingerprint(sv.db, item.id)
-    assert doc is not None and json.loads(doc)["sha256"] == item.sha256
+    assert doc is not None
+    assert fingerprint_docs.document(sv, doc)["sha256"] == item.sha256
     entries = custody.entries(sv.db, item.id)
     assert [e.action for e in entries] == ["imported"]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,9 @@ from PIL import Image
 
 from exporters.hashlists import export_hashlist, hash_rows
 from tests._scan_server import Route, ScanServer, encode, photo
-from vault import cases, evidence, repo, sightings
+from vault import cases, evidence, sightings
 from vault.errors import ExportError, InputRejected
-from vault.fingerprints import ImageFingerprint, fingerprint_from_json
+from vault.fingerprints import ImageFingerprint
 from vault.scanning import FetchPolicy, UrlListSource, run_scan
 from vault.store import Vault
 
@@ -31,9 +30,7 @@ def _case(vault: Vault) -> tuple[str, list[str]]:
 
 
 def _pdq(vault: Vault, item_id: str) -> str:
-    doc = repo.get_fingerprint(vault.db, item_id)
-    assert doc is not None
-    fp = fingerprint_from_json(json.loads(doc))
+    fp = evidence.fingerprint_of(vault, item_id)
     assert isinstance(fp, ImageFingerprint)
     return fp.pdq
 

@@ -236,7 +236,7 @@ def test_malformed_keypoint_records_are_rejected(stored: ImageFingerprint,
         Keypoints.from_json(d)
 
 
-def test_keypoints_live_in_an_encrypted_blob_and_are_shredded_with_the_item(
+def test_fingerprints_live_in_an_encrypted_blob_and_are_shredded_with_the_item(
     vault: Vault, tmp_path: Path, original: np.ndarray
 ) -> None:
     case_id = cases.create_case(vault, "Case K").id
@@ -246,29 +246,71 @@ def test_keypoints_live_in_an_encrypted_blob_and_are_shredded_with_the_item(
     doc = repo.get_fingerprint(vault.db, item.id)
     assert doc is not None
     d = json.loads(doc)
-    assert "keypoints" not in d and isinstance(d[fingerprint_docs.BLOB_KEY], str)
+    assert list(d) == [fingerprint_docs.BLOB_KEY]  # the metadata keeps only the blob's id
     blob_id = d[fingerprint_docs.BLOB_KEY]
-    assert fingerprint_docs.keypoint_blob_ids(vault.db) == {blob_id}
-    assert len(doc) < 6_000  # the metadata keeps only the hashes
+    assert len(doc) < 80
+    assert fingerprint_docs.fingerprint_blob_ids(vault.db) == {blob_id}
     fp = evidence.fingerprint_of(vault, item.id)
     assert isinstance(fp, ImageFingerprint) and fp.keypoints is not None
-    # The same picture in a second case shares the keypoint blob; deleting one keeps it.
+    assert fp.sha256 == item.sha256 and fp.pdq
+    # The same picture in a second case shares the document blob; deleting one keeps it.
     other_case = cases.create_case(vault, "Case L").id
     twin = evidence.add_file(vault, path, other_case).item
-    assert fingerprint_docs.keypoint_blob_ids(vault.db) == {blob_id}
+    assert fingerprint_docs.fingerprint_blob_ids(vault.db) == {blob_id}
     evidence.delete_item(vault, item)
     assert blob_id in vault.blob_ids()
+    assert evidence.fingerprint_of(vault, twin.id) == fp
     evidence.delete_item(vault, twin)
     assert blob_id not in vault.blob_ids()
     assert not (vault.path / "blobs" / blob_id[:2] / blob_id).exists()
     assert vault.check().ok
 
 
-def test_a_damaged_keypoint_reference_falls_back_to_the_hashes(
-    vault: Vault, stored: ImageFingerprint
+def test_an_unreadable_fingerprint_blob_is_computed_again_from_the_original(
+    vault: Vault, tmp_path: Path, original: np.ndarray
 ) -> None:
-    d = stored.to_json()
-    del d["keypoints"]
-    d[fingerprint_docs.BLOB_KEY] = "0" * 32
-    fp = fingerprint_docs.load(vault, json.dumps(d))
-    assert isinstance(fp, ImageFingerprint) and fp.keypoints is None and fp.pdq == stored.pdq
+    from vault.scanning.index import item_fingerprints
+
+    case_id = cases.create_case(vault, "Case D").id
+    path = tmp_path / "photo.png"
+    path.write_bytes(encode(original))
+    item = evidence.add_file(vault, path, case_id).item
+    (blob_id,) = fingerprint_docs.fingerprint_blob_ids(vault.db)
+    before = evidence.fingerprint_of(vault, item.id)
+    stored = vault.path / "blobs" / blob_id[:2] / blob_id
+    data = bytearray(stored.read_bytes())
+    data[-5] ^= 1
+    stored.write_bytes(bytes(data))
+    assert evidence.fingerprint_of(vault, item.id) is None  # damaged: not trusted
+    with pytest.raises(ValueError):
+        fingerprint_docs.load(vault, json.dumps({fingerprint_docs.BLOB_KEY: "0" * 32}))
+    _items, fps, missing = item_fingerprints(vault, case_id)
+    assert missing == 0 and fps[item.id] == before  # computed again from the original
+    assert not vault.check().ok  # and `ansim check` names the damaged file
+
+
+def test_inline_documents_of_earlier_versions_still_load(vault: Vault,
+                                                        stored: ImageFingerprint) -> None:
+    fp = fingerprint_docs.load(vault, json.dumps(stored.to_json()))
+    assert fp == stored
+
+
+def test_a_file_whose_bytes_equal_a_fingerprint_document_is_kept_apart(
+    vault: Vault, tmp_path: Path, original: np.ndarray
+) -> None:
+    """Even evidence that happens to hold a fingerprint document's exact bytes never shares its
+    blob: the documents start with a marker no imported file can carry through dedup."""
+    case_id = cases.create_case(vault, "Case M").id
+    path = tmp_path / "photo.png"
+    path.write_bytes(encode(original))
+    item = evidence.add_file(vault, path, case_id).item
+    doc = repo.get_fingerprint(vault.db, item.id)
+    assert doc is not None
+    plain = json.dumps(fingerprint_docs.document(vault, doc)).encode()
+    lookalike = tmp_path / "fingerprint.json"
+    lookalike.write_bytes(plain)
+    twin = evidence.add_file(vault, lookalike, case_id).item
+    assert twin.blob is not None
+    assert twin.blob.blob_id not in fingerprint_docs.fingerprint_blob_ids(vault.db)
+    evidence.delete_item(vault, item)
+    assert vault.read_blob_bytes(twin.blob.blob_id) == plain

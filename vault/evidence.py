@@ -648,16 +648,16 @@ def _delete_in_transaction(vault: Vault, item: EvidenceItem, *, reason: str) -> 
 
 def _delete_rows(vault: Vault, item: EvidenceItem, reason: str) -> list[str]:
     """Delete the rows; return the blobs whose keys were destroyed (files to remove after the
-    commit): the item's own blob unless shared, and its keypoint blob unless shared."""
+    commit): the item's own blob unless shared, and its fingerprint blob unless shared."""
     db = vault.db
     shred: str | None = None
     repo.delete(db, EvidenceItem, item.id)
-    keypoint_blob = fingerprint_docs.delete(vault, db, item.id)
+    fingerprint_blob = fingerprint_docs.delete(vault, db, item.id)
     if item.blob is not None:
         still_used = any(
             i.blob is not None and i.blob.blob_id == item.blob.blob_id
             for i in repo.list_records(db, EvidenceItem)
-        )
+        ) or item.blob.blob_id in fingerprint_docs.fingerprint_blob_ids(db)
         if not still_used:
             shred = item.blob.blob_id
             vault.forget_blob_key(shred)
@@ -669,4 +669,4 @@ def _delete_rows(vault: Vault, item: EvidenceItem, reason: str) -> list[str]:
     if reason:
         details["reason"] = reason
     vault.log("deleted", item.id, details)
-    return [b for b in (shred, keypoint_blob) if b is not None]
+    return [b for b in (shred, fingerprint_blob) if b is not None]

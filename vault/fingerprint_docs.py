@@ -1,82 +1,99 @@
-"""Fingerprint documents in the encrypted metadata, with their keypoints in an encrypted blob.
+"""Fingerprint documents: each one in its own encrypted blob, named from the metadata.
 
 The whole metadata database is re-encrypted on every commit, so what it holds per item must
-stay small: the hashes (about 4 KB of JSON per picture) are kept there, while the keypoint
-record of the second matching stage (about 11.6 KB: 160 ORB descriptors and positions plus a
-64-px grey reference picture, base64) goes into its own encrypted blob through the vault's blob API;
-the fingerprint document names it under ``keypoints_blob``. Identical keypoint records (the
-same picture in two cases) share one blob; the blob's key is destroyed when the last
-fingerprint naming it is deleted.
+stay small. A picture's fingerprint is about 4 KB of JSON (PDQ hashes of the whole image, its
+rotations, regions and sub-crops) plus about 12 KB of keypoints (160 ORB descriptors and
+positions and a 64-px grey reference picture); kept inline, 10,000 items made a 55-58 MiB
+metadata file and a 170 ms commit. So the document goes into an encrypted blob through the
+vault's blob API and the metadata row is a stub naming it (``{"fingerprint_blob": id}``), about
+50 bytes. The blob has its own random key, is fsynced before the row that names it is
+committed, and is checked by ``ansim check`` like every blob.
 
-A keypoint blob that cannot be read (damaged, missing) only costs the keypoint stage for that
-item: the fingerprint loads without keypoints and its hashes still match.
+The same picture in two cases shares one document blob (the stub is copied); its key is destroyed
+when the last stub naming it is deleted, and never while an evidence item stores its bytes in
+that blob. A stub whose blob cannot be read raises ``ValueError``, as a malformed document
+does: callers then compute the fingerprint again from the original (``scanning.index``) or do
+without it. Documents stored inline by earlier versions still load.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from vault import repo
 from vault.errors import AnsimError
+from vault.records import EvidenceItem
 from vault.store import Vault
 
 if TYPE_CHECKING:
     from vault.fingerprints import Fingerprint
 
-log = logging.getLogger(__name__)
-
-BLOB_KEY = "keypoints_blob"
-#: Largest keypoint blob read back into memory.
-MAX_KEYPOINT_BYTES = 256 * 1024
+BLOB_KEY = "fingerprint_blob"
+#: Written before the JSON in every document blob, so that its bytes can never equal a file's.
+MAGIC = b"ANSIM-FINGERPRINT-1\n"
+#: Largest document blob read back into memory (a 16-frame video or a picture with keypoints
+#: is well under 64 KiB).
+MAX_DOC_BYTES = 1024 * 1024
 
 
 def put(vault: Vault, db: sqlite3.Connection, item_id: str, doc_json: str) -> None:
-    """Store one item's fingerprint document, moving inline keypoints into a blob."""
-    d: dict[str, Any] = json.loads(doc_json)
-    kp = d.pop("keypoints", None)
-    if kp is not None:
-        ref, _existing = vault.put_bytes(json.dumps(kp, sort_keys=True).encode("ascii"))
-        d[BLOB_KEY] = ref.blob_id
-        doc_json = json.dumps(d, sort_keys=True)
+    """Store one item's fingerprint document (a full document, or a stub copied from another
+    item with the same bytes, which then shares that item's blob)."""
+    if _blob_of(doc_json) is None:
+        ref, _existing = vault.put_bytes(MAGIC + doc_json.encode("utf-8"))
+        doc_json = json.dumps({BLOB_KEY: ref.blob_id})
     repo.put_fingerprint(db, item_id, doc_json)
 
 
+def document(vault: Vault, doc_json: str) -> dict[str, Any]:
+    """The full JSON document of a stored fingerprint (stub or inline). Raises ``ValueError``
+    when the blob is missing, damaged or not a fingerprint document."""
+    blob_id = _blob_of(doc_json)
+    if blob_id is None:
+        d = json.loads(doc_json)
+        if not isinstance(d, dict):
+            raise ValueError("not a fingerprint document")
+        return d
+    try:
+        data = vault.read_blob_bytes(blob_id, MAX_DOC_BYTES)
+    except AnsimError as exc:
+        raise ValueError("the fingerprint's blob could not be read") from exc
+    if not data.startswith(MAGIC):
+        raise ValueError("not a fingerprint document")
+    d = json.loads(data[len(MAGIC) :])
+    if not isinstance(d, dict):
+        raise ValueError("not a fingerprint document")
+    return d
+
+
 def load(vault: Vault, doc_json: str) -> Fingerprint:
-    """A stored fingerprint with its keypoints (raises ValueError/KeyError/TypeError on a
-    malformed document, like ``fingerprint_from_json``)."""
+    """A stored fingerprint (raises ValueError/KeyError/TypeError when it cannot be read, like
+    ``fingerprint_from_json``)."""
     from vault.fingerprints import fingerprint_from_json
 
-    d: dict[str, Any] = json.loads(doc_json)
-    blob_id = d.pop(BLOB_KEY, None)
-    if isinstance(blob_id, str):
-        try:
-            d["keypoints"] = json.loads(vault.read_blob_bytes(blob_id, MAX_KEYPOINT_BYTES))
-            return fingerprint_from_json(d)
-        except (AnsimError, ValueError, KeyError, TypeError):
-            log.warning("stored keypoints could not be read; the hashes are used alone")
-            d.pop("keypoints", None)
-    return fingerprint_from_json(d)
+    return fingerprint_from_json(document(vault, doc_json))
 
 
 def delete(vault: Vault, db: sqlite3.Connection, item_id: str) -> str | None:
-    """Delete one item's fingerprint and destroy its keypoint blob's key unless another item
-    names it. Returns that blob's id: the caller removes the file after the commit."""
+    """Delete one item's fingerprint and destroy its blob's key unless another stub names it
+    (or, by a freak coincidence of content, an evidence item's bytes live in it). Returns
+    that blob's id: the caller removes the file after the commit."""
     doc = repo.get_fingerprint(db, item_id)
     repo.delete_fingerprint(db, item_id)
     blob_id = _blob_of(doc)
-    if blob_id is None:
+    if blob_id is None or blob_id in fingerprint_blob_ids(db):
         return None
-    if any(_blob_of(other) == blob_id for _, other in repo.all_fingerprints(db)):
+    if any(i.blob is not None and i.blob.blob_id == blob_id
+           for i in repo.list_records(db, EvidenceItem)):
         return None
     vault.forget_blob_key(blob_id)
     return blob_id
 
 
-def keypoint_blob_ids(db: sqlite3.Connection) -> set[str]:
-    """The blobs that hold keypoint records (the others hold evidence)."""
+def fingerprint_blob_ids(db: sqlite3.Connection) -> set[str]:
+    """The blobs that hold fingerprint documents (the others hold evidence)."""
     return {b for _, doc in repo.all_fingerprints(db) if (b := _blob_of(doc)) is not None}
 
 
@@ -84,7 +101,8 @@ def _blob_of(doc: str | None) -> str | None:
     if not doc or BLOB_KEY not in doc:
         return None
     try:
-        value = json.loads(doc).get(BLOB_KEY)
+        d = json.loads(doc)
     except ValueError:
         return None
+    value = d.get(BLOB_KEY) if isinstance(d, dict) and len(d) == 1 else None
     return value if isinstance(value, str) else None

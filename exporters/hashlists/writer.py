@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vault import repo
+from vault import evidence, repo
 from vault.errors import ExportError, InputRejected
-from vault.fingerprints import ImageFingerprint, VideoFingerprint, fingerprint_from_json
+from vault.fingerprints import ImageFingerprint, VideoFingerprint
 from vault.records import Case, EvidenceItem, ItemKind, Sighting, SightingStatus
 from vault.scanning.index import item_fingerprints
 from vault.store import Vault
@@ -57,9 +56,7 @@ def hash_rows(vault: Vault, case_id: str, *, include_sightings: bool = True) -> 
                      if s.status == SightingStatus.CONFIRMED}
         for item in repo.list_records(vault.db, EvidenceItem, case_id):
             if item.id in confirmed and item.kind == ItemKind.SIGHTING:
-                doc = repo.get_fingerprint(vault.db, item.id)
-                fp = fingerprint_from_json(json.loads(doc)) if doc is not None else None
-                rows.append(_row(item, fp, "sighting"))
+                rows.append(_row(item, evidence.fingerprint_of(vault, item.id), "sighting"))
     seen: set[str] = set()
     unique = []
     for r in rows:
