@@ -270,4 +270,7 @@ def test_cli_prints_json(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     out = json.loads(proc.stdout)["files"]
     assert out[0]["ok"] and out[0]["fingerprint"]["kind"] == "image"
+    assert out[0]["fingerprint"]["pdq"] and "keypoints" not in out[0]["fingerprint"]
+    assert "keypoints" not in proc.stdout  # the grey reference picture is never printed
+    assert fingerprint_image(img).keypoints is not None  # though the fingerprint has one
     assert not out[1]["ok"] and "notes" not in out[1]["error"]

@@ -42,7 +42,11 @@ def _one(path: Path) -> dict[str, Any]:
     if fp is None:
         return {"file": str(path), "ok": False,
                 "error": "This is neither an image nor a video Ansim can read."}
-    return {"file": str(path), "ok": True, "fingerprint": fp.to_json()}
+    d = fp.to_json()
+    # The keypoint record holds a small grey copy of the picture: it stays inside Ansim and is
+    # never printed (a terminal's scrollback or a redirected file is not encrypted).
+    d.pop("keypoints", None)
+    return {"file": str(path), "ok": True, "fingerprint": d}
 
 
 def _text(entry: dict[str, Any]) -> str:
