@@ -70,7 +70,7 @@ _PAIRS: dict[tuple[int, int], str] = {
 
 #: From this many stored hashes on, search uses the compiled binary indexes of ``faiss`` (when
 #: it is installed); below, numpy's brute force is as fast and needs no index building.
-COMPILED_MIN = 50_000
+COMPILED_MIN = 30_000
 #: Distances up to this are searched on the first 128 bits first (a lower bound of the full
 #: distance): unrelated hashes are about 64 +- 6 bits apart there, so few survive.
 HALF_MAX = 44
