@@ -207,7 +207,8 @@ class FingerprintIndex:
     """Vault fingerprints ready to be searched. Build it from ``(item_id, fingerprint)`` pairs.
 
     Not thread-safe for writes; searches do not modify it except for a lazy rebuild of the
-    arrays after ``add``/``remove``.
+    arrays (and compiled indexes) after ``add``/``remove``: call ``prepare()`` before sharing
+    it between threads.
     """
 
     def __init__(self, items: Iterable[tuple[str, Fingerprint]] = ()) -> None:
@@ -233,6 +234,12 @@ class FingerprintIndex:
         """Number of stored hashes (rows scanned per query hash)."""
         self._rebuild()
         return int(self._owner.shape[0])
+
+    def prepare(self) -> None:
+        """Build the search arrays (and the compiled indexes of a large index) now, so that
+        threads sharing the index afterwards only read it."""
+        self._rebuild()
+        self._compiled_indexes()
 
     def add(self, item_id: str, fp: Fingerprint) -> None:
         """Add (or replace) one item's fingerprint."""
