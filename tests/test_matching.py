@@ -1,4 +1,4 @@
-"""The matcher: bands, hows, the index (add/remove/search, pre-filter path) and videos."""
+"""The matcher: bands, hows, the index (add/remove/search, compiled path) and videos."""
 
 from __future__ import annotations
 
@@ -60,13 +60,64 @@ def test_unrelated_candidates_find_nothing(vault_fps: dict[str, ImageFingerprint
         assert index.search(fingerprint_image(jpeg(photo(seed), 70))) == []
 
 
-def test_prefilter_path_agrees(vault_fps: dict[str, ImageFingerprint],
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compiled_path_agrees(vault_fps: dict[str, ImageFingerprint],
+                              monkeypatch: pytest.MonkeyPatch) -> None:
     query = fingerprint_image(jpeg(np.ascontiguousarray(np.fliplr(photo(201))), 50))
     plain = FingerprintIndex(vault_fps.items()).search(query)
-    monkeypatch.setattr(matching, "PREFILTER_MIN", 1)
-    filtered = FingerprintIndex(vault_fps.items()).search(query)
-    assert plain == filtered and plain[0].item_id == "item1" and plain[0].how == "mirror"
+    monkeypatch.setattr(matching, "COMPILED_MIN", 1)
+    compiled = FingerprintIndex(vault_fps.items())
+    assert compiled._compiled_indexes() is not None
+    assert plain == compiled.search(query)
+    assert plain[0].item_id == "item1" and plain[0].how == "mirror"
+
+
+def _flip_bits(hex_hash: str, n: int, rng: np.random.Generator) -> str:
+    bits = rng.choice(256, size=n, replace=False)
+    return format(int(hex_hash, 16) ^ sum(1 << int(b) for b in bits), "064x")
+
+
+def test_compiled_path_equals_brute_force_at_every_distance(
+        vault_fps: dict[str, ImageFingerprint], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random vault fingerprints, and candidates made from their stored hashes with 0-70 bits
+    flipped (so every family's review edge, and one bit past it, is crossed): the faiss
+    indexes (with their 128-bit first pass) give exactly what numpy's brute force gives."""
+    rng = np.random.default_rng(7)
+    template = next(iter(vault_fps.values())).to_json()
+
+    def rand_hex() -> str:
+        return f"{int.from_bytes(rng.bytes(32), 'big'):064x}"
+
+    items: list[tuple[str, ImageFingerprint]] = []
+    for k in range(400):
+        d = dict(template)
+        variants = [rand_hex() for _ in range(8)]
+        d.update(sha256=f"{k:064x}", pdq=variants[0], pdq_variants=variants,
+                 regions=[{**r, "pdq": rand_hex(), "pdq_mirror": rand_hex()}
+                          for r in template["regions"]])
+        items.append((str(k), ImageFingerprint.from_json(d)))
+    stored = [(item_id, hx) for item_id, fp in items
+              for _kind, hx, _detail in matching.stored_hashes(fp)]
+    queries: list[ImageFingerprint] = []
+    for j in range(300):
+        _item, base = stored[int(rng.integers(len(stored)))]
+        whole = _flip_bits(base, int(rng.integers(0, 71)), rng)
+        _item, other = stored[int(rng.integers(len(stored)))]
+        region = {**template["regions"][0], "kind": "trim",
+                  "pdq": _flip_bits(other, int(rng.integers(0, 71)), rng)}
+        low = j % 10 == 0
+        queries.append(ImageFingerprint.from_json({
+            **template, "sha256": "f" * 64, "pdq": whole, "pdq_variants": [whole] * 8,
+            "regions": [] if low else [region], "low_quality": low}))
+    plain_index = FingerprintIndex(items)
+    assert plain_index.hash_count < matching.COMPILED_MIN
+    plain = [plain_index.search(q) for q in queries]
+    monkeypatch.setattr(matching, "COMPILED_MIN", 1)
+    compiled_index = FingerprintIndex(items)
+    assert compiled_index._compiled_indexes() is not None
+    assert [compiled_index.search(q) for q in queries] == plain
+    assert sum(len(m) for m in plain) > 100  # the edges were really crossed
+    assert {m.how for ms in plain for m in ms} >= {"whole", "rotation", "mirror", "crop",
+                                                    "region"}
 
 
 def test_complement_hash_is_not_distance_zero() -> None:

@@ -116,3 +116,40 @@ def test_folder_scan_falls_back_to_threads_when_processes_cannot_start(
     assert [(s.media_url, s.matched_item_id) for s in report.sightings] == [
         ("copy.jpg", original.id)]
     assert report.errors == ()
+
+
+def test_batched_worker_processes_report_each_file(vault: Vault, tmp_path: Path) -> None:
+    """Files go to worker processes in batches: every file is still checked and reported on
+    its own (a damaged file costs only itself), and a stop keeps what was found."""
+    import threading
+
+    from vault.scanning.progress import ScanProgress
+    from vault.scanning.runner import PROCESS_BATCH
+
+    case = cases.create_case(vault, "Batches", "B")
+    original = evidence.add_stream(vault, io.BytesIO(encode(photo(1), "PNG")), case.id,
+                                   original_name="o1.png").item
+    root = tmp_path / "many"
+    root.mkdir()
+    n = 3 * PROCESS_BATCH + 3
+    for k in range(n):
+        data = encode(photo(1).resize((400, 300))) if k in (2, n - 1) else encode(photo(60 + k))
+        (root / f"f{k:03d}.jpg").write_bytes(data[:700] if k == 5 else data)
+    report = run_scan(vault, FolderSource(root), case_id=case.id, processes=True, workers=2)
+    assert sorted(s.media_url for s in report.sightings) == ["f002.jpg", f"f{n - 1:03d}.jpg"]
+    assert {s.matched_item_id for s in report.sightings} == {original.id}
+    assert [e.where for e in report.errors] == ["f005.jpg"]
+    assert report.progress.checked == n and not report.cancelled
+
+    stop = threading.Event()
+
+    def on_progress(p: ScanProgress) -> None:
+        if p.checked >= 3:
+            stop.set()
+
+    for k in range(n, 12 * PROCESS_BATCH):
+        (root / f"f{k:03d}.jpg").write_bytes(encode(photo(60 + k)))
+    stopped = run_scan(vault, FolderSource(root), case_id=case.id, processes=True, workers=2,
+                       on_progress=on_progress, cancel=stop)
+    assert stopped.cancelled
+    assert 3 <= stopped.progress.checked < 12 * PROCESS_BATCH

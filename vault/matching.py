@@ -7,9 +7,13 @@ compared within an allowed *family* (whole vs whole, whole vs rotated variant, r
 whole vs sub-crop, ...), and each family has its own distance thresholds for the three bands,
 chosen on the benchmark in ``bench/bench_fingerprints.py`` (see ``docs/fingerprints.md``).
 
-Search is a brute-force scan in numpy (XOR + popcount over uint64 words, column-major so each
-pass streams one array). Above ``PREFILTER_MIN`` stored hashes it first scans only the 64
-lowest-frequency bits (which edits rarely flip) and computes full distances for the survivors.
+Search is exact: every stored hash within a family's review distance is found, as a brute-force
+comparison would find it. Small indexes are scanned in numpy (XOR + popcount over uint64 words,
+column-major so each pass streams one array). From ``COMPILED_MIN`` stored hashes on, the
+index keeps one ``faiss`` binary index per kind of stored hash and asks each only for the
+distance its family allows (a crop needs 33-39 bits, a rotation 60); for small distances it
+first compares the first 128 bits (their distance can only be smaller than the whole
+distance, so nothing is lost) and computes the full distance of the few survivors.
 """
 
 from __future__ import annotations
@@ -17,13 +21,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from vault.fingerprints.model import Fingerprint, ImageFingerprint, VideoFingerprint
-from vault.fingerprints.pdq import LOW_FREQUENCY_BITS
 from vault.keypoint_match import KeypointIndex, band_of, verify
 
 Band = Literal["strong", "probable", "needs_review"]
@@ -66,10 +69,13 @@ _PAIRS: dict[tuple[int, int], str] = {
     (Q_LOWQ, S_WHOLE): "lowq",
 }
 
-#: Above this many stored hashes, search pre-filters on the 64 low-frequency bits.
-PREFILTER_MIN = 200_000
-#: Largest low-frequency distance (of 64 bits) that can still lead to a match.
-LOW_MAX = 24
+#: From this many stored hashes on, search uses the compiled binary indexes of ``faiss`` (when
+#: it is installed); below, numpy's brute force is as fast and needs no index building.
+COMPILED_MIN = 30_000
+#: Distances up to this are searched on the first 128 bits first (a lower bound of the full
+#: distance): unrelated hashes are about 64 +- 6 bits apart there, so few survive (about 3 %
+#: at 53, 0.001 % at 39); that pass costs about two thirds of a full one.
+HALF_MAX = 53
 #: A video matches when at least this share of the candidate's sampled frames match.
 VIDEO_MIN_SHARE = 0.3
 
@@ -121,12 +127,49 @@ def _words(hex_hash: str) -> tuple[int, int, int, int]:
             (v >> 64) & 0xFFFFFFFFFFFFFFFF, v & 0xFFFFFFFFFFFFFFFF)
 
 
-_LOW_BITS_BY_BYTE = LOW_FREQUENCY_BITS
+def _faiss() -> Any:
+    """The ``faiss`` module, single-threaded, or None when it is not installed."""
+    try:
+        import faiss  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:  # pragma: no cover - a declared dependency; numpy still works
+        return None
+    # One thread: a search is a few queries, and OpenMP threads in a process that later
+    # forks (benchmark and test workers) can deadlock the child.
+    faiss.omp_set_num_threads(1)
+    return faiss
 
 
-def _low_word(hex_hash: str) -> int:
-    bits = np.unpackbits(np.frombuffer(bytes.fromhex(hex_hash), dtype=np.uint8))
-    return int.from_bytes(np.packbits(bits[_LOW_BITS_BY_BYTE]).tobytes(), "big")
+class _KindIndex:
+    """The stored hashes of one kind in faiss binary indexes (full 256 bits, first 128 bits)."""
+
+    def __init__(self, faiss: Any, rows: npt.NDArray[np.intp], codes: npt.NDArray[np.uint8],
+                 half: bool) -> None:
+        self.rows = rows
+        self.codes = np.ascontiguousarray(codes)
+        self.full = None
+        if not half:
+            self.full = faiss.IndexBinaryFlat(256)
+            self.full.add(self.codes)
+        self.half = faiss.IndexBinaryFlat(128)
+        self.half.add(np.ascontiguousarray(self.codes[:, :16]))
+
+    def within(self, query: npt.NDArray[np.uint8], radius: int
+               ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]:
+        """(rows, distances) of the stored hashes at most ``radius`` bits from ``query``."""
+        if self.full is None or radius <= HALF_MAX:
+            _lims, _d, found = self.half.range_search(query[:, :16], radius + 1)
+            found = found.astype(np.intp)
+            x = np.bitwise_xor(self.codes[found], query)
+            d = np.bitwise_count(x).sum(axis=1, dtype=np.int32)
+            ok = d <= radius
+            return self.rows[found[ok]], d[ok]
+        _lims, dist, found = self.full.range_search(query, radius + 1)
+        return self.rows[found.astype(np.intp)], dist.astype(np.int32)
+
+
+#: The largest review distance of any family, for each (query kind, stored kind) pair (-1: the
+#: pair is never compared).
+_RADIUS = np.where(_PAIR_TABLE >= 0, _REVIEW[np.maximum(_PAIR_TABLE, 0)], -1)
 
 
 def stored_hashes(fp: Fingerprint) -> list[tuple[int, str, str]]:
@@ -169,7 +212,8 @@ class FingerprintIndex:
     """Vault fingerprints ready to be searched. Build it from ``(item_id, fingerprint)`` pairs.
 
     Not thread-safe for writes; searches do not modify it except for a lazy rebuild of the
-    arrays after ``add``/``remove``.
+    arrays (and compiled indexes) after ``add``/``remove``: call ``prepare()`` before sharing
+    it between threads.
     """
 
     def __init__(self, items: Iterable[tuple[str, Fingerprint]] = ()) -> None:
@@ -179,7 +223,7 @@ class FingerprintIndex:
         self._exact: dict[str, set[str]] = {}
         self._pending: list[tuple[int, int, str, str]] = []  # (slot, kind, hex, detail)
         self._words = np.zeros((4, 0), dtype=np.uint64)
-        self._low = np.zeros(0, dtype=np.uint64)
+        self._compiled: dict[int, _KindIndex] | None = None
         self._owner = np.zeros(0, dtype=np.int64)
         self._kind = np.zeros(0, dtype=np.int8)
         self._detail: list[str] = []
@@ -196,6 +240,12 @@ class FingerprintIndex:
         """Number of stored hashes (rows scanned per query hash)."""
         self._rebuild()
         return int(self._owner.shape[0])
+
+    def prepare(self) -> None:
+        """Build the search arrays (and the compiled indexes of a large index) now, so that
+        threads sharing the index afterwards only read it."""
+        self._rebuild()
+        self._compiled_indexes()
 
     def add(self, item_id: str, fp: Fingerprint) -> None:
         """Add (or replace) one item's fingerprint."""
@@ -234,37 +284,55 @@ class FingerprintIndex:
         alive = np.array(self._alive, dtype=bool)
         keep = alive[self._owner] if self._owner.size else np.zeros(0, dtype=bool)
         words = [self._words[:, keep]]
-        low = [self._low[keep]]
         owner = [self._owner[keep]]
         kind = [self._kind[keep]]
         detail = [d for d, k in zip(self._detail, keep, strict=True) if k]
         pending = [p for p in self._pending if self._alive[p[0]]]
         if pending:
             words.append(np.array([_words(p[2]) for p in pending], dtype=np.uint64).T)
-            low.append(np.array([_low_word(p[2]) for p in pending], dtype=np.uint64))
             owner.append(np.array([p[0] for p in pending], dtype=np.int64))
             kind.append(np.array([p[1] for p in pending], dtype=np.int8))
             detail.extend(p[3] for p in pending)
         self._words = np.ascontiguousarray(np.concatenate(words, axis=1))
-        self._low = np.concatenate(low)
+        self._compiled = None
         self._owner = np.concatenate(owner)
         self._kind = np.concatenate(kind)
         self._detail = detail
         self._pending = []
         self._dirty = False
 
-    def _distances(self, hex_hash: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]:
-        """Rows within reach of one query hash, with their full distances."""
+    def _compiled_indexes(self) -> dict[int, _KindIndex] | None:
+        """One faiss index per stored kind, built on first use (None: numpy brute force)."""
+        self._rebuild()
+        if self._compiled is None and self._owner.shape[0] >= COMPILED_MIN:
+            faiss = _faiss()
+            if faiss is None:
+                return None
+            codes = np.ascontiguousarray(self._words.T).astype(">u8").view(np.uint8)
+            compiled = {}
+            for kind in np.unique(self._kind):
+                rows = np.flatnonzero(self._kind == kind)
+                small = int(_RADIUS[:, int(kind)].max()) <= HALF_MAX
+                compiled[int(kind)] = _KindIndex(faiss, rows, codes[rows], small)
+            self._compiled = compiled
+        return self._compiled
+
+    def _distances(self, qkind: int, hex_hash: str
+                   ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]:
+        """Rows within the review distance of some family this query kind is compared in,
+        with their full distances (a superset of the matches; ``_hits`` keeps the matches)."""
+        compiled = self._compiled_indexes()
+        if compiled is not None:
+            query = np.frombuffer(bytes.fromhex(hex_hash), dtype=np.uint8).reshape(1, 32)
+            parts = [ix.within(query, int(_RADIUS[qkind, kind]))
+                     for kind, ix in compiled.items() if _RADIUS[qkind, kind] >= 0]
+            if not parts:
+                return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int32)
+            rows = np.concatenate([r for r, _ in parts])
+            order = np.argsort(rows)  # the order brute force gives (ties keep the first row)
+            return rows[order], np.concatenate([d for _, d in parts])[order]
         q = _words(hex_hash)
         n = self._owner.shape[0]
-        if n >= PREFILTER_MIN:
-            x = np.bitwise_xor(self._low, np.uint64(_low_word(hex_hash)))
-            rows = np.flatnonzero(np.bitwise_count(x) <= LOW_MAX)
-            sub = self._words[:, rows]
-            d = np.zeros(rows.shape[0], dtype=np.int32)
-            for c in range(4):
-                d += np.bitwise_count(np.bitwise_xor(sub[c], np.uint64(q[c])))
-            return rows, d
         dist = np.zeros(n, dtype=np.uint16)
         tmp = np.empty(n, dtype=np.uint64)
         cnt = np.empty(n, dtype=np.uint8)
@@ -272,12 +340,12 @@ class FingerprintIndex:
             np.bitwise_xor(self._words[c], np.uint64(q[c]), out=tmp)
             np.bitwise_count(tmp, out=cnt)
             dist += cnt
-        rows = np.flatnonzero(dist <= int(_REVIEW.max()))
+        rows = np.flatnonzero(dist <= int(_RADIUS[qkind].max()))
         return rows, dist[rows].astype(np.int32)
 
     def _hits(self, qkind: int, hex_hash: str) -> list[tuple[int, int, int, int]]:
         """(slot, family, distance, row) for every stored hash this query hash matches."""
-        rows, d = self._distances(hex_hash)
+        rows, d = self._distances(qkind, hex_hash)
         if rows.size == 0:
             return []
         fam = _PAIR_TABLE[qkind][self._kind[rows]].astype(np.int32)

@@ -66,30 +66,56 @@ def _luma(rgb: U8Image) -> npt.NDArray[np.float32]:
     )
 
 
+#: Rows/columns examined first at each side by ``trim_box``; the whole image only when a
+#: uniform run reaches this far (a real border), so a borderless image costs a few strips.
+_TRIM_BAND = 8
+
+
 def trim_box(rgb: U8Image, *, tolerance: float = 10.0) -> Box | None:
     """Peel rows and columns that are uniform and close to the border colour, from each side."""
     h, w = rgb.shape[:2]
+    if h > 2 * _TRIM_BAND and w > 2 * _TRIM_BAND:
+        # The same statistics as below, computed on the edge strips only (luma is per pixel
+        # and each row's/column's mean and deviation depend on that row/column alone, so the
+        # values are identical); enough whenever no uniform run reaches the strip's end.
+        b = _TRIM_BAND
+        top_y, bottom_y = _luma(rgb[:b]), _luma(rgb[h - b:])
+        left_y, right_y = _luma(rgb[:, :b]), _luma(rgb[:, w - b:])
+        runs = (
+            _uniform_run(top_y.std(axis=1), top_y.mean(axis=1), range(b), tolerance),
+            _uniform_run(bottom_y.std(axis=1), bottom_y.mean(axis=1), range(b - 1, -1, -1),
+                         tolerance),
+            _uniform_run(left_y.std(axis=0), left_y.mean(axis=0), range(b), tolerance),
+            _uniform_run(right_y.std(axis=0), right_y.mean(axis=0), range(b - 1, -1, -1),
+                         tolerance),
+        )
+        if max(runs) < b:
+            top, bottom, left, right = runs
+            box = (left, top, w - right, h - bottom)
+            return box if _useful(box, w, h) else None
     y = _luma(rgb)
     row_std, col_std = y.std(axis=1), y.std(axis=0)
     row_mean, col_mean = y.mean(axis=1), y.mean(axis=0)
-
-    def run(std: npt.NDArray[np.float32], mean: npt.NDArray[np.float32], order: range) -> int:
-        first = float(mean[order[0]])
-        n = 0
-        for i in order:
-            if std[i] > tolerance * 0.6 or abs(float(mean[i]) - first) > tolerance:
-                break
-            n += 1
-        return n
-
-    top = run(row_std, row_mean, range(h))
+    top = _uniform_run(row_std, row_mean, range(h), tolerance)
     if top >= h:
         return None
-    bottom = run(row_std, row_mean, range(h - 1, -1, -1))
-    left = run(col_std, col_mean, range(w))
-    right = run(col_std, col_mean, range(w - 1, -1, -1))
+    bottom = _uniform_run(row_std, row_mean, range(h - 1, -1, -1), tolerance)
+    left = _uniform_run(col_std, col_mean, range(w), tolerance)
+    right = _uniform_run(col_std, col_mean, range(w - 1, -1, -1), tolerance)
     box = (left, top, w - right, h - bottom)
     return box if _useful(box, w, h) else None
+
+
+def _uniform_run(std: npt.NDArray[np.float32], mean: npt.NDArray[np.float32], order: range,
+                 tolerance: float) -> int:
+    """How many rows (columns) in ``order`` are uniform and close to the first one."""
+    first = float(mean[order[0]])
+    n = 0
+    for i in order:
+        if std[i] > tolerance * 0.6 or abs(float(mean[i]) - first) > tolerance:
+            break
+        n += 1
+    return n
 
 
 def _useful(box: Box, w: int, h: int) -> bool:
@@ -133,12 +159,15 @@ def content_boxes(rgb: U8Image, *, limit: int = 3) -> list[Box]:
     bg = _border_colours(rgb)
     if len(bg) == 0:
         return []
-    px = rgb.astype(np.int16)
-    is_bg = np.zeros((h, w), dtype=bool)
+    # A pixel is background when every channel is within 12 of a UI colour.
+    is_bg = np.zeros((h, w), dtype=np.uint8)
     for colour in bg:
-        is_bg |= np.abs(px - colour).max(axis=2) <= 12
-    content = (~is_bg).astype(np.uint8)
-    if content.mean() > 0.97 or content.mean() < MIN_REGION_AREA:
+        lo = np.clip(colour.astype(np.int32) - 12, 0, 255).astype(np.uint8)
+        hi = np.clip(colour.astype(np.int32) + 12, 0, 255).astype(np.uint8)
+        cv2.bitwise_or(is_bg, cv2.inRange(rgb, lo, hi), dst=is_bg)
+    content = np.equal(is_bg, 0).view(np.uint8)
+    share = content.mean()
+    if share > 0.97 or share < MIN_REGION_AREA:
         return []
     # Density over 8x8 cells; text is sparse, pictures are dense.
     cell = 8

@@ -78,7 +78,7 @@ def build_index(vault: Vault, case_id: str | None = None) -> VaultIndex:
     """Index the pictures and videos of ``case_id`` (or of every case) for a scan."""
     items, fps, missing = item_fingerprints(vault, case_id)
     index = FingerprintIndex(fps.items())
-    index.hash_count  # noqa: B018 - builds the search arrays once, before threads share them
+    index.prepare()  # builds the search structures once, before threads share them
     return VaultIndex(
         index=index,
         items={k: v for k, v in items.items() if k in fps},

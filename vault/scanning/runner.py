@@ -197,6 +197,16 @@ class _FileResult:
     hash_s: float = 0.0
 
 
+#: Folder files handed to a worker process at a time: one round trip (pickling, pipe, futures)
+#: per batch instead of per file. Small, so a stop waits for at most a few files per worker.
+PROCESS_BATCH = 8
+
+
+def fingerprint_paths(jobs: list[tuple[str, str]]) -> list[_FileResult]:
+    """``fingerprint_path`` for each ``(path, kind)``, in order (one worker round trip)."""
+    return [fingerprint_path(path, kind) for path, kind in jobs]
+
+
 def fingerprint_path(path: str, kind: str) -> _FileResult:
     """Read and fingerprint one file (search-only for pictures). Runs in a worker process for
     folder scans, so it takes and returns only plain, picklable values."""
@@ -482,52 +492,79 @@ def run_scan(
                      if processes is None else processes and isinstance(source, FolderSource))
     threads = ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ansim-scan")
     procs: list[ProcessPoolExecutor] = []
-    pending: dict[Future[Any], FolderFile | MediaRef] = {}
+    pending: dict[Future[Any], tuple[FolderFile | MediaRef, ...]] = {}
+    batch: list[FolderFile] = []
     attempts: dict[str, int] = {}
 
-    def submit(job: FolderFile | MediaRef) -> None:
+    def send(files: list[FolderFile]) -> None:
+        """Hand ``files`` to a worker process (or, if none can start, to the threads)."""
         nonlocal use_processes
-        if use_processes and isinstance(job, FolderFile):
+        if use_processes:
             try:
                 if not procs:
                     procs.append(ProcessPoolExecutor(
                         max_workers=n_workers, mp_context=multiprocessing.get_context("spawn")))
-                pending[procs[-1].submit(fingerprint_path, str(job.path), job.kind)] = job
+                fut = procs[-1].submit(fingerprint_paths,
+                                       [(str(f.path), f.kind) for f in files])
+                pending[fut] = tuple(files)
                 return
             except (OSError, ValueError, RuntimeError):
                 # Worker processes cannot start here (e.g. a host that replaced stderr, as a
                 # terminal UI does): the scan goes on in threads rather than failing.
                 log.warning("worker processes unavailable; scanning in threads")
                 use_processes = False
-        pending[threads.submit(_guarded, checker, job)] = job
+        for f in files:
+            pending[threads.submit(_guarded, checker, f)] = (f,)
 
-    def outcome_of(fut: Future[Any], job: FolderFile | MediaRef) -> _Outcome | None:
+    def flush() -> None:
+        if batch:
+            files = list(batch)
+            batch.clear()
+            send(files)
+
+    def submit(job: FolderFile | MediaRef) -> None:
+        if use_processes and isinstance(job, FolderFile):
+            batch.append(job)
+            if len(batch) >= PROCESS_BATCH:
+                flush()
+            return
+        pending[threads.submit(_guarded, checker, job)] = (job,)
+
+    def outcomes_of(fut: Future[Any], jobs: tuple[FolderFile | MediaRef, ...]
+                    ) -> list[_Outcome]:
         try:
             result = fut.result()
         except BrokenProcessPool:
             # A worker process died (a decoder crashed on a hostile file): start a fresh
-            # pool and try each affected file once more; a second failure costs only it.
-            assert isinstance(job, FolderFile)
+            # pool and try each affected file once more, on its own; a second failure costs
+            # only that file.
             if procs:
                 procs.pop().shutdown(wait=False, cancel_futures=True)
-            attempts[job.rel] = attempts.get(job.rel, 0) + 1
-            if attempts[job.rel] > 1:
-                return _Outcome(error=True, issue=ScanIssue(job.rel, "unexpected", _UNEXPECTED))
-            submit(job)
-            return None
-        if isinstance(result, _FileResult):
-            assert isinstance(job, FolderFile)
-            return checker.from_file_result(job, result)
-        return result  # type: ignore[no-any-return]
+            out: list[_Outcome] = []
+            for job in jobs:
+                assert isinstance(job, FolderFile)
+                attempts[job.rel] = attempts.get(job.rel, 0) + 1
+                if attempts[job.rel] > 1:
+                    out.append(_Outcome(error=True,
+                                        issue=ScanIssue(job.rel, "unexpected", _UNEXPECTED)))
+                else:
+                    send([job])
+            return out
+        if isinstance(result, list):
+            found: list[_Outcome] = []
+            for job, r in zip(jobs, result, strict=True):
+                assert isinstance(job, FolderFile) and isinstance(r, _FileResult)
+                found.append(checker.from_file_result(job, r))
+            return found
+        return [result]
 
     def drain(block_until: int) -> None:
         while len(pending) > block_until:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in done:
-                job = pending.pop(fut)
+                jobs_done = pending.pop(fut)
                 try:
-                    outcome = outcome_of(fut, job)
-                    if outcome is not None:
+                    for outcome in outcomes_of(fut, jobs_done):
                         handle(outcome)
                 except ScanCancelled:
                     raise
@@ -550,6 +587,7 @@ def run_scan(
             tracker.add(seen=1)
             submit(job)
             drain(2 * n_workers)
+        flush()
         tracker.stage("checking")
         drain(0)
     except ScanCancelled:
@@ -566,10 +604,9 @@ def run_scan(
             fetcher.close()
     if was_cancelled:
         # Keep matches that finished before the stop.
-        for fut, job in list(pending.items()):
+        for fut, done_jobs in list(pending.items()):
             if fut.done() and not fut.cancelled() and fut.exception() is None:
-                outcome = outcome_of(fut, job)
-                if outcome is not None:
+                for outcome in outcomes_of(fut, done_jobs):
                     handle(outcome)
     errors[:0] = errors_box
     tracker.stage("cancelled" if was_cancelled else ("failed" if failure else "done"))
