@@ -138,7 +138,9 @@ def phase_scan(folder: Path, vault_dir: Path, workers: int) -> dict[str, float]:
         shutil.rmtree(scratch.parent, ignore_errors=True)
     t = report.times
     return {"images": report.progress.checked, "seconds": elapsed,
-            "sightings": len(report.sightings) + report.already_known,
+            "sightings": len([x for x in report.sightings if x.band != "needs_review"])
+            + report.already_known,
+            "review": len([x for x in report.sightings if x.band == "needs_review"]),
             "errors": len(report.errors),
             "read_s": t.fetch_s, "decode_s": t.decode_s, "hash_s": t.hash_s,
             "match_s": t.match_s,
@@ -222,12 +224,14 @@ folder scans use); each run in its own process. Load average before the runs: {l
 {_row("full scan", scan)}
 
 Scan speed is **{100 * s_rate / d_rate:.0f} %** of decoding alone (target: at least 80 %).
-Hidden copies found: {scan['sightings']} of {int(gen['copies'])}; \
-errors: {scan['errors']}.
+Sightings at Ansim's decision threshold (strong or probable): {scan['sightings']}, for the
+{int(gen['copies'])} hidden copies; raised for review only ("maybe, please look"): \
+{scan.get('review', 0)}; errors: {scan['errors']}.
 
 Where the scan's worker time went (summed over threads): reading files {share(scan['read_s'])},
-decoding {share(scan['decode_s'])}, fingerprinting (search-only PDQ hashes) {share(scan['hash_s'])},
-matching against the vault's hashes {share(scan['match_s'])}.
+decoding {share(scan['decode_s'])}, fingerprinting (search-only PDQ hashes and the ORB
+keypoints, original and mirrored) {share(scan['hash_s'])}, matching (hash search, then the
+keypoint shortlist, RANSAC and pixel check) {share(scan['match_s'])}.
 """
     from bench._report import write_section
 
