@@ -657,7 +657,7 @@ def _delete_rows(vault: Vault, item: EvidenceItem, reason: str) -> list[str]:
         still_used = any(
             i.blob is not None and i.blob.blob_id == item.blob.blob_id
             for i in repo.list_records(db, EvidenceItem)
-        ) or item.blob.blob_id in fingerprint_docs.fingerprint_blob_ids(db)
+        ) or fingerprint_docs.names_blob(db, item.blob.blob_id)
         if not still_used:
             shred = item.blob.blob_id
             vault.forget_blob_key(shred)
