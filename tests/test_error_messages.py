@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import PASSPHRASE, REPO, run_cli
-from vault import i18n
+from vault import i18n, repo
 from vault.errors import (
     AnsimError,
     InputRejected,
@@ -25,7 +25,7 @@ from vault.errors import (
     VaultDamaged,
     WrongSecret,
 )
-from vault.records import Note
+from vault.records import EvidenceItem, Note
 from vault.store import HEADER_FILES, Vault
 
 pytestmark = pytest.mark.timeout(300)
@@ -92,7 +92,10 @@ def test_wrong_passphrase(cli_vault: Path, lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_damaged_stored_file(with_item: Path, tmp_path: Path, lang: str) -> None:
-    (blob,) = [p for p in (with_item / "blobs").rglob("*") if p.is_file()]
+    with Vault.open(with_item, PASSPHRASE) as v:  # the original's blob, not its fingerprint's
+        (item,) = repo.list_records(v.db, EvidenceItem)
+        assert item.blob is not None
+        blob = with_item / "blobs" / item.blob.blob_id[:2] / item.blob.blob_id
     data = bytearray(blob.read_bytes())
     data[-20] ^= 0x01
     blob.write_bytes(bytes(data))
