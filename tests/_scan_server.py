@@ -57,9 +57,18 @@ class ScanServer:
                     server.user_agents.append(self.headers.get("User-Agent", ""))
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                self._counted = True
                 try:
                     self._answer()
                 finally:
+                    self._done()
+
+            def _done(self) -> None:
+                """A request stops counting as in flight before its last bytes are sent: the
+                client may read them and start its next request before this thread runs again,
+                and that must not look like one request too many."""
+                if self._counted:
+                    self._counted = False
                     with server._lock:
                         server.in_flight -= 1
 
@@ -74,6 +83,7 @@ class ScanServer:
                     return
                 if route.delay_s and server._stop.wait(route.delay_s):
                     return
+                self._done()
                 try:
                     self.send_response(route.status)
                     for k, v in route.headers.items():
