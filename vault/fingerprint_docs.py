@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from vault import repo
 from vault.errors import AnsimError
+from vault.records import EvidenceItem
 from vault.store import Vault
 
 if TYPE_CHECKING:
@@ -85,18 +86,16 @@ def delete(vault: Vault, db: sqlite3.Connection, item_id: str) -> str | None:
     if blob_id is None or names_blob(db, blob_id):
         return None
     # Blob ids are 32 random hex digits: finding one in an item's JSON means it is that item's.
-    if db.execute("SELECT 1 FROM items WHERE instr(doc, ?) > 0 LIMIT 1", (blob_id,)).fetchone():
+    if repo.any_record_mentions(db, EvidenceItem, blob_id):
         return None
     vault.forget_blob_key(blob_id)
     return blob_id
 
 
 def names_blob(db: sqlite3.Connection, blob_id: str) -> bool:
-    """Whether a stored fingerprint stub names ``blob_id`` (one scan inside SQLite, so deleting
-    many items stays quick)."""
-    stub = json.dumps({BLOB_KEY: blob_id})
-    return db.execute("SELECT 1 FROM fingerprints WHERE doc = ? LIMIT 1", (stub,)).fetchone() \
-        is not None
+    """Whether a stored fingerprint stub names ``blob_id`` (one lookup inside SQLite, so
+    deleting many items stays quick)."""
+    return repo.has_fingerprint_doc(db, json.dumps({BLOB_KEY: blob_id}))
 
 
 def fingerprint_blob_ids(db: sqlite3.Connection) -> set[str]:

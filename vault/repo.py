@@ -143,3 +143,19 @@ def all_fingerprints(db: sqlite3.Connection) -> list[tuple[str, str]]:
 
 def delete_fingerprint(db: sqlite3.Connection, item_id: str) -> None:
     db.execute("DELETE FROM fingerprints WHERE item_id = ?", (item_id,))
+
+
+def has_fingerprint_doc(db: sqlite3.Connection, doc_json: str) -> bool:
+    """Whether some item's stored fingerprint document is exactly ``doc_json``."""
+    row = db.execute("SELECT 1 FROM fingerprints WHERE doc = ? LIMIT 1", (doc_json,)).fetchone()
+    return row is not None
+
+
+def any_record_mentions(db: sqlite3.Connection, cls: type, text: str) -> bool:
+    """Whether the JSON of some stored record of ``cls`` contains ``text`` (one scan inside
+    SQLite; meant for long random identifiers such as blob ids)."""
+    row = db.execute(
+        f"SELECT 1 FROM {_table(cls)} WHERE instr(doc, ?) > 0 LIMIT 1",  # noqa: S608
+        (text,),
+    ).fetchone()
+    return row is not None

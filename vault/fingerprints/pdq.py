@@ -32,14 +32,6 @@ DIHEDRAL = (
 )
 MIRROR_INDEX = DIHEDRAL.index("mirror")
 
-#: Positions (0 = most significant bit of the hex string) of the 64 bits that come from the
-#: lowest 8x8 DCT frequencies. They flip far less often under edits than the other bits. (The
-#: index no longer pre-filters on them: that skipped copies whose low bits moved by more than
-#: 24, and its search is now exact; see ``vault.matching``.)
-LOW_FREQUENCY_BITS = np.array(
-    [255 - (i * 16 + j) for i in range(8) for j in range(8)], dtype=np.intp
-)
-
 Hash = bytes
 U8Image = npt.NDArray[np.uint8]
 
