@@ -164,13 +164,19 @@ def _unb64(s: Any) -> bytes:
 
 def grey_copy(rgb: U8Image, side: int) -> U8Image:
     """Grey version of an RGB working copy with its long side brought to at most ``side``."""
-    h, w = rgb.shape[:2]
-    grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
-    if max(h, w) > side:
-        f = side / max(h, w)
-        size = (max(1, round(w * f)), max(1, round(h * f)))
-        grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(grey)
+    grey: U8Image = np.asarray(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY),
+                               dtype=np.uint8)
+    return _fit(grey, side)
+
+
+def _fit(grey: U8Image, side: int) -> U8Image:
+    """``grey`` itself when its long side is at most ``side``, else an area-resampled copy."""
+    h, w = grey.shape
+    if max(h, w) <= side:
+        return np.ascontiguousarray(grey)
+    f = side / max(h, w)
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    return np.ascontiguousarray(cv2.resize(grey, size, interpolation=cv2.INTER_AREA))
 
 
 def _points(grey: U8Image, n: int) -> PointSet:
@@ -205,9 +211,5 @@ def extract(rgb: U8Image, *, query: bool = False) -> Keypoints | None:
 
 
 def _thumb(grey: U8Image, side: int) -> U8Image:
-    h, w = grey.shape
-    f = min(1.0, side / max(h, w))
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    if size == (w, h):
-        return grey.copy()
-    return np.ascontiguousarray(cv2.resize(grey, size, interpolation=cv2.INTER_AREA))
+    thumb = _fit(grey, side)
+    return thumb.copy() if thumb is grey else thumb
