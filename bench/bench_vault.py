@@ -18,11 +18,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._report import run_child, write_section  # noqa: E402
+
+if TYPE_CHECKING:
+    from vault.store import Vault
 
 OUT = ROOT / "bench" / "out"
 PASSPHRASE = "benchmark passphrase 안심"
@@ -268,7 +272,7 @@ def _fingerprint_template() -> str:
     return json.dumps(fingerprint_image(buf.getvalue()).to_json(), sort_keys=True)
 
 
-def _filled_vault(path: Path, n: int, inline_fingerprints: bool) -> object:
+def _filled_vault(path: Path, n: int, inline_fingerprints: bool) -> Vault:
     """A vault holding what ``n`` imported photos leave in the metadata: the item records, one
     custody entry each, the blob rows of the originals and of their fingerprint documents, and
     the fingerprint rows (stubs naming the document blobs, as stored now, or, for comparison,
@@ -313,12 +317,12 @@ def _filled_vault(path: Path, n: int, inline_fingerprints: bool) -> object:
     return v
 
 
-def _commit_times(v: object, repeat: int = 7) -> list[float]:
+def _commit_times(v: Vault, repeat: int = 7) -> list[float]:
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
-        with v.transaction():  # type: ignore[attr-defined]
-            v.set_setting("bench", str(time.time()))  # type: ignore[attr-defined]
+        with v.transaction():
+            v.set_setting("bench", str(time.time()))
         times.append(time.perf_counter() - t)
     return times
 
@@ -332,7 +336,7 @@ def bench_commit(work: Path, n: int = 10_000) -> list[str]:
     try:
         meta_size = max((path / m).stat().st_size for m in ("m0", "m1"))
         times = _commit_times(v)
-        s = v._s  # type: ignore[attr-defined]
+        s = v._s
         serialise = timed(s.db.serialize, 5)
         def seal() -> list[bytes]:
             return store._seal_metadata_parts(s.keys.metadata, s.header.vault_id, 1, 0, s.db)
@@ -343,14 +347,14 @@ def bench_commit(work: Path, n: int = 10_000) -> list[str]:
         write = timed(lambda: atomic_write(scratch, sealed), 5)
         header = timed(lambda: atomic_write(scratch, os.urandom(4096)), 5)
     finally:
-        v.lock()  # type: ignore[attr-defined]
+        v.lock()
     old_path = work / "commit-vault-inline"
     old = _filled_vault(old_path, n, inline_fingerprints=True)
     try:
         old_size = max((old_path / m).stat().st_size for m in ("m0", "m1"))
         old_times = _commit_times(old)
     finally:
-        old.lock()  # type: ignore[attr-defined]
+        old.lock()
     return [
         f"### Metadata commit at {n:,} items (+ {n:,} custody entries, blob rows, fingerprints)",
         "",
