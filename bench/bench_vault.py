@@ -338,8 +338,14 @@ def bench_commit(work: Path, n: int = 10_000) -> list[str]:
         times = _commit_times(v)
         s = v._s
         serialise = timed(s.db.serialize, 5)
-        def seal() -> list[bytes]:
-            return store._seal_metadata_parts(s.keys.metadata, s.header.vault_id, 1, 0, s.db)
+        buffer = bytearray()
+
+        def seal() -> list[bytes | memoryview]:
+            nonlocal buffer
+            parts, buffer = store._seal_metadata_parts(
+                s.keys.metadata, s.header.vault_id, 1, 0, s.db, buffer
+            )
+            return parts
 
         sealed = seal()
         seal_s = timed(seal, 5)

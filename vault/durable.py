@@ -86,7 +86,7 @@ def storage_error(exc: OSError) -> Exception:
     return StorageFull(f"The system said: {detail}.", key="system_said", detail=detail)
 
 
-def atomic_write(target: Path, data: bytes | Sequence[bytes]) -> None:
+def atomic_write(target: Path, data: bytes | Sequence[bytes | memoryview]) -> None:
     """Durably replace ``target`` with ``data`` (bytes, or parts written one after the other so
     large buffers need not be joined); the old contents survive any failure."""
     tmp = target.with_name(f"{TMP_PREFIX}{target.name}.{os.getpid()}{TMP_SUFFIX}")

@@ -67,6 +67,24 @@ def seal_parts(key: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
     return nonce, AESGCM(key).encrypt(nonce, plaintext, aad)
 
 
+def seal_into(
+    key: bytes, plaintext: bytes, aad: bytes, buffer: bytearray
+) -> tuple[bytes, memoryview, bytearray]:
+    """Like ``seal_parts`` but write ciphertext || tag into ``buffer`` when it is large enough,
+    else into a new, larger one. Return (nonce, a view of the sealed bytes, the buffer used).
+
+    A caller that seals large data again and again (the metadata, on every commit) keeps the
+    buffer and so avoids allocating, and faulting in, tens of MB each time. The buffer is never
+    resized in place, so views from earlier calls stay valid."""
+    nonce = os.urandom(NONCE_LEN)
+    need = len(plaintext) + TAG_LEN
+    if len(buffer) < need:
+        buffer = bytearray(need + need // 4)  # room to grow before the next allocation
+    view = memoryview(buffer)[:need]
+    AESGCM(key).encrypt_into(nonce, plaintext, aad, view)
+    return nonce, view, buffer
+
+
 def open_sealed(key: bytes, sealed: bytes, aad: bytes) -> bytes:
     if len(sealed) < NONCE_LEN + TAG_LEN:
         raise DecryptionFailed
