@@ -25,7 +25,7 @@ import json
 import logging
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -244,20 +244,21 @@ def _examine_image(
     return replace(facts, flags=(FLAG_FINGERPRINT_FAILED,))
 
 
-def _video_fingerprint(path: Path, sha256: str) -> tuple[str, tuple[str, ...]]:
-    """Fingerprint a video from its original file, if it still holds the bytes imported."""
+def _video_fingerprint(path: Path, sha256: str) -> tuple[str, tuple[str, ...], str]:
+    """Fingerprint a video from its original file, if it still holds the bytes imported.
+    Returns the fingerprint document, flags, and the file's MD5 ('' when it failed)."""
     try:
         from vault.fingerprints import fingerprint_video
 
         fp = fingerprint_video(path)
     except InputRejected:
-        return "", (FLAG_FINGERPRINT_FAILED,)
+        return "", (FLAG_FINGERPRINT_FAILED,), ""
     except Exception as exc:
         log.warning("video fingerprinting failed unexpectedly: %s", type(exc).__name__)
-        return "", (FLAG_FINGERPRINT_FAILED,)
+        return "", (FLAG_FINGERPRINT_FAILED,), ""
     if fp.sha256 != sha256:
-        return "", (FLAG_FINGERPRINT_FAILED, FLAG_CHANGED_SINCE)
-    return json.dumps(fp.to_json(), sort_keys=True), ()
+        return "", (FLAG_FINGERPRINT_FAILED, FLAG_CHANGED_SINCE), ""
+    return json.dumps(fp.to_json(), sort_keys=True), (), fp.md5
 
 
 def add_stream(
@@ -339,8 +340,11 @@ def add_stream(
             )
             fp_json = facts.fingerprint_json
             if fingerprint and video_path is not None and item_kind == ItemKind.VIDEO:
-                fp_json, video_flags = _video_fingerprint(video_path, ref.sha256)
+                fp_json, video_flags, video_md5 = _video_fingerprint(video_path, ref.sha256)
                 facts = replace(facts, flags=facts.flags + video_flags)
+                if not ref.md5 and video_md5:  # a large video: its fingerprint read it whole
+                    vault.record_md5(ref.blob_id, video_md5)
+                    ref = replace(ref, md5=video_md5)
         if capture_time:
             time_source = capture_time_source or "entered"
         elif facts.capture_time:
@@ -605,6 +609,35 @@ EDITABLE_FIELDS = frozenset(
         "kind",
     }
 )
+
+
+def complete_digests(vault: Vault, items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
+    """``items`` with every MD5 filled in: a file over the import limit gets its MD5 now, read
+    back from the vault (authenticated), recorded on its blob and item and logged, in one
+    transaction. Exports call this first; items that already have one are returned as they are.
+    """
+    pending = [i for i in items if not i.md5 and i.blob is not None]
+    if not pending:
+        return list(items)
+    digests: dict[str, str] = {}
+    for item in pending:
+        assert item.blob is not None
+        if item.blob.blob_id not in digests:
+            digests[item.blob.blob_id] = vault.compute_md5(item.blob.blob_id)
+    done: dict[str, EvidenceItem] = {}
+    with vault.transaction() as db:
+        for blob_id, md5 in digests.items():
+            vault.record_md5(blob_id, md5)
+        for item in pending:
+            assert item.blob is not None
+            md5 = digests[item.blob.blob_id]
+            current = repo.get(db, EvidenceItem, item.id)
+            assert current.blob is not None
+            updated = replace(current, md5=md5, blob=replace(current.blob, md5=md5))
+            repo.put(db, updated)
+            vault.log("md5_computed", item.id, {"sha256": item.sha256, "md5": md5})
+            done[item.id] = updated
+    return [done.get(i.id, i) for i in items]
 
 
 def update_item(vault: Vault, item: EvidenceItem, **changes: object) -> EvidenceItem:

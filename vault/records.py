@@ -102,7 +102,7 @@ class BlobRef:
     blob_id: str
     size: int
     sha256: str
-    md5: str
+    md5: str  # '' for a large file until its MD5 is first needed (evidence.complete_digests)
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class EvidenceItem:
     size: int
     mime: str
     sha256: str
-    md5: str
+    md5: str  # '' until computed, for files over store.MD5_INLINE_LIMIT
     imported_utc: str
     imported_offset_minutes: int
     capture_time: str = ""  # from EXIF or as entered

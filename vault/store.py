@@ -79,6 +79,10 @@ _META_PREFIX = struct.Struct(">4sHQ")
 MAX_METADATA_BYTES = 2**31 + 64
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 RECOVERY_CHARS = 32  # 32 x 5 bits = 160 bits
+# Import computes a blob's MD5 on the way in only up to this size (every picture); past it the
+# blobs row holds '' until something needs the MD5 (a video's fingerprint computes it anyway;
+# exports call Vault.compute_md5). See docs/decisions/0006-large-file-md5-later.md.
+MD5_INLINE_LIMIT = 64 * 1024 * 1024
 
 #: Deleted rows (a forgotten blob key, a removed note) are zeroed in the database image, so they
 #: do not linger in free pages of the encrypted metadata.
@@ -568,7 +572,7 @@ class Vault:
                     fsync_file(f)
             finally:
                 hasher.finish()
-            digest, md5_hex = hasher.sha256.digest(), hasher.md5.hexdigest()
+            digest, md5_hex = hasher.sha256.digest(), hasher.md5_hex()
             dedup = keys.mac(s.keys.dedup, digest).hex()
             row = s.db.execute(
                 "SELECT blob_id, size, sha256, md5 FROM blobs WHERE dedup = ?", (dedup,)
@@ -595,6 +599,23 @@ class Vault:
             (blob_hex, key, size, ref.sha256, ref.md5, dedup, self.now().iso_utc()),
         )
         return ref, False
+
+    def compute_md5(self, blob_id: str) -> str:
+        """The MD5 of a blob's plaintext, read back from the vault and authenticated on the way
+        (for large blobs, whose MD5 import leaves empty). Nothing is stored: the caller records
+        it with :meth:`record_md5` in its own transaction."""
+        md5 = hashlib.md5(usedforsecurity=False)
+        for chunk in self.read_blob(blob_id):
+            md5.update(chunk)
+        return md5.hexdigest()
+
+    def record_md5(self, blob_id: str, md5_hex: str) -> None:
+        """Fill in a blob's MD5 that import left empty (part of the caller's transaction)."""
+        if len(md5_hex) != 32 or any(c not in "0123456789abcdef" for c in md5_hex):
+            raise ValueError("an MD5 is 32 lowercase hex digits")
+        self._s.db.execute(
+            "UPDATE blobs SET md5 = ? WHERE blob_id = ? AND md5 = ''", (md5_hex, blob_id)
+        )
 
     def put_bytes(self, data: bytes) -> tuple[BlobRef, bool]:
         import io
@@ -858,15 +879,20 @@ class _BackgroundHasher:
     and writes (hashlib releases the GIL on large buffers; MD5 is the slowest of the three
     steps). ``encrypt_stream`` feeds 1 MiB blocks, so each thread wakes once per block rather
     than once per 64 KiB chunk; at most 8 blocks wait in each queue, so memory stays constant
-    (under 20 MiB); ``on_chunk`` still runs on the caller's thread."""
+    (under 20 MiB); ``on_chunk`` still runs on the caller's thread.
+
+    MD5 is given up once the stream passes :data:`MD5_INLINE_LIMIT` (``md5_hex()`` is then
+    empty): one core's MD5 speed would otherwise bound every large import, and a large file's
+    MD5 is computed when it is first needed instead (see ``Vault.compute_md5``)."""
 
     def __init__(self, on_chunk: Callable[[bytes], None] | None) -> None:
         self.sha256 = hashlib.sha256()
-        self.md5 = hashlib.md5(usedforsecurity=False)
+        self._md5: Any = hashlib.md5(usedforsecurity=False)
+        self._md5_fed = 0
         self._on_chunk = on_chunk
         self._queues: list[queue.Queue[bytes | None]] = []
         self._threads: list[threading.Thread] = []
-        for h in (self.sha256, self.md5):
+        for h in (self.sha256, self._md5):
             q: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
             t = threading.Thread(target=self._run, args=(h, q), name="ansim-hash", daemon=True)
             t.start()
@@ -879,14 +905,24 @@ class _BackgroundHasher:
             h.update(chunk)
 
     def feed(self, chunk: bytes) -> None:
-        for q in self._queues:
-            q.put(chunk)
+        self._queues[0].put(chunk)
+        if self._md5 is not None:
+            self._md5_fed += len(chunk)
+            if self._md5_fed > MD5_INLINE_LIMIT:
+                self._md5 = None
+                self._queues[1].put(None)  # the MD5 thread ends; its partial digest is dropped
+            else:
+                self._queues[1].put(chunk)
         if self._on_chunk is not None:
             self._on_chunk(chunk)
 
+    def md5_hex(self) -> str:
+        return "" if self._md5 is None else str(self._md5.hexdigest())
+
     def finish(self) -> None:
-        for q in self._queues:
-            q.put(None)
+        self._queues[0].put(None)
+        if self._md5 is not None:
+            self._queues[1].put(None)
         for t in self._threads:
             t.join()
 

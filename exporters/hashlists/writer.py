@@ -47,16 +47,18 @@ def hash_rows(vault: Vault, case_id: str, *, include_sightings: bool = True) -> 
     copies of sightings that were confirmed."""
     repo.get(vault.db, Case, case_id)
     items, fps, _missing = item_fingerprints(vault, case_id)
+    originals = sorted(items.values(), key=lambda i: i.exhibit_no)
     rows = [
         _row(item, fps.get(item.id), "original")
-        for item in sorted(items.values(), key=lambda i: i.exhibit_no)
+        for item in evidence.complete_digests(vault, originals)  # large files: MD5 now
     ]
     if include_sightings:
         confirmed = {s.item_id for s in repo.list_records(vault.db, Sighting, case_id)
                      if s.status == SightingStatus.CONFIRMED}
-        for item in repo.list_records(vault.db, EvidenceItem, case_id):
-            if item.id in confirmed and item.kind == ItemKind.SIGHTING:
-                rows.append(_row(item, evidence.fingerprint_of(vault, item.id), "sighting"))
+        copies = [item for item in repo.list_records(vault.db, EvidenceItem, case_id)
+                  if item.id in confirmed and item.kind == ItemKind.SIGHTING]
+        for item in evidence.complete_digests(vault, copies):
+            rows.append(_row(item, evidence.fingerprint_of(vault, item.id), "sighting"))
     seen: set[str] = set()
     unique = []
     for r in rows:

@@ -77,7 +77,7 @@ class ItemDetailScreen(AnsimScreen):
             ("size", f"{human_size(item.size)} ({item.size:,} B)"),
             ("mime", item.mime),
             ("sha256", item.sha256),
-            ("md5", item.md5),
+            ("md5", item.md5 or self.tr("detail.md5_later")),
             ("imported", f"{item.imported_utc} (UTC{item.imported_offset_minutes / 60:+.0f})"),
             ("capture_time", item.capture_time or "-"),
             ("capture_method", self.tr(f"method.{item.capture_method.value}")),
