@@ -21,7 +21,7 @@ from vault import cases, evidence, fingerprint_docs, repo
 from vault.fingerprints import ImageFingerprint, fingerprint_image
 from vault.fingerprints.decode import decode_image
 from vault.fingerprints.keypoints import Keypoints, extract
-from vault.keypoint_match import KeypointIndex, band_of, verify
+from vault.keypoint_match import KeypointIndex, Verdict, band_of, verify
 from vault.matching import FingerprintIndex, compare
 from vault.scanning.candidate import query_fingerprint
 from vault.store import Vault
@@ -164,6 +164,43 @@ def test_a_shared_object_on_another_background_is_not_the_same_picture() -> None
     assert v is None or band_of(v) not in DECISION
     found = FingerprintIndex([("A", fingerprint_image(encode(a)))]).search(candidate(jpeg(b, 85)))
     assert all(m.band not in DECISION or m.how != "keypoints" for m in found)
+
+
+@pytest.mark.parametrize(
+    ("inliers", "correlation", "spread", "band"),
+    [
+        (20, 0.85, 1.0, "strong"),
+        (12, 0.72, 1.0, "probable"),
+        # many inliers across the picture, a weaker pixel check (crops, overlays): probable
+        (50, 0.45, 0.6, "probable"),
+        (70, 0.25, 0.6, "probable"),
+        # ... but not when the inliers sit on one shared object (a composite)
+        (50, 0.45, 0.15, None),
+        (70, 0.60, 0.15, "needs_review"),
+        # a near-perfect pixel check on few keypoints: probable from 10 inliers, not below
+        (10, 0.82, 0.3, "probable"),
+        (9, 0.82, 0.3, "needs_review"),
+        (30, 0.45, 0.9, None),
+    ],
+)
+def test_bands_of_keypoint_verdicts(
+    inliers: int, correlation: float, spread: float, band: str | None
+) -> None:
+    v = Verdict(inliers=inliers, correlation=correlation, overlap=0.7, mirrored=False,
+                scale=1.0, angle=0.0, spread=spread)
+    assert band_of(v) == band
+
+
+def test_a_shared_object_spreads_its_inliers_less_than_a_crop() -> None:
+    a = photo(41)
+    s = extract(decode_image(encode(a)).rgb)
+    assert s is not None
+    b = photo(42)
+    b[120:360, 160:480] = a[120:360, 160:480]
+    shared = verify(query_kp(b), s, mirrored=False)
+    cropped = verify(query_kp(crop(a, 0.2, fx=0.5, fy=0.5)), s, mirrored=False)
+    assert shared is not None and cropped is not None
+    assert shared.spread < 0.25 <= cropped.spread
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (3, 3), (10, 1000), (1000, 10), (23, 500),
