@@ -326,6 +326,59 @@ def test_an_unreadable_fingerprint_blob_is_computed_again_from_the_original(
     assert not vault.check().ok  # and `ansim check` names the damaged file
 
 
+def test_a_fingerprint_made_before_keypoints_is_made_again_with_them(
+    vault: Vault, tmp_path: Path, original: np.ndarray
+) -> None:
+    from vault import custody
+    from vault.scanning.index import item_fingerprints
+
+    case_id = cases.create_case(vault, "Case E").id
+    path = tmp_path / "photo.png"
+    path.write_bytes(encode(original))
+    item = evidence.add_file(vault, path, case_id).item
+    current = evidence.fingerprint_of(vault, item.id)
+    assert isinstance(current, ImageFingerprint) and current.keypoints is not None
+    (new_blob,) = fingerprint_docs.fingerprint_blob_ids(vault.db)
+    # What an earlier version stored: the same hashes, version 1, no keypoint record.
+    old = replace(current, keypoints=None, version=1)
+    assert old.needs_refresh and not current.needs_refresh
+    with vault.transaction() as db:
+        fingerprint_docs.delete(vault, db, item.id)
+        fingerprint_docs.put(vault, db, item.id, json.dumps(old.to_json()))
+    vault.remove_blob_file(new_blob)
+    (old_blob,) = fingerprint_docs.fingerprint_blob_ids(vault.db)
+
+    _items, fps, missing = item_fingerprints(vault, case_id)
+    assert missing == 0 and fps[item.id] == current
+    assert evidence.fingerprint_of(vault, item.id) == current  # stored for next time
+    assert old_blob not in vault.blob_ids()  # the outdated document was shredded
+    assert not (vault.path / "blobs" / old_blob[:2] / old_blob).exists()
+    logged = [e for e in custody.entries(vault.db) if e.action == "fingerprinted"]
+    assert len(logged) == 1
+    item_fingerprints(vault, case_id)  # nothing more to do the second time
+    assert len([e for e in custody.entries(vault.db) if e.action == "fingerprinted"]) == 1
+    assert vault.check().ok
+
+
+def test_a_flat_picture_without_keypoints_is_not_fingerprinted_again(
+    vault: Vault, tmp_path: Path
+) -> None:
+    from vault import custody
+    from vault.scanning.index import item_fingerprints
+
+    case_id = cases.create_case(vault, "Case F").id
+    flat = np.zeros((300, 400, 3), dtype=np.uint8)
+    flat[:, 200:] = 255  # two flat halves: hashable, but too few corners for keypoints
+    path = tmp_path / "flat.png"
+    path.write_bytes(encode(flat))
+    item = evidence.add_file(vault, path, case_id).item
+    fp = evidence.fingerprint_of(vault, item.id)
+    assert isinstance(fp, ImageFingerprint) and not fp.low_quality and fp.keypoints is None
+    assert not fp.needs_refresh
+    item_fingerprints(vault, case_id)
+    assert not [e for e in custody.entries(vault.db) if e.action == "fingerprinted"]
+
+
 def test_inline_documents_of_earlier_versions_still_load(vault: Vault,
                                                         stored: ImageFingerprint) -> None:
     fp = fingerprint_docs.load(vault, json.dumps(stored.to_json()))

@@ -7,8 +7,11 @@ from typing import Any, Literal
 
 from vault.fingerprints.keypoints import Keypoints
 
-#: Bumped when hashes computed by this code stop being comparable with older ones.
-FINGERPRINT_VERSION = 1
+#: Bumped when what a fingerprint holds changes. 1: hashes only. 2: an image's fingerprint
+#: also holds the keypoint stage's record whenever the picture has enough detail for one, so
+#: a version-1 image fingerprint without keypoints was made before that stage existed and is
+#: computed again from the original (``needs_refresh``); the hashes themselves are unchanged.
+FINGERPRINT_VERSION = 2
 
 RegionKind = Literal["trim", "content", "crop"]
 _REGION_KINDS: tuple[RegionKind, ...] = ("trim", "content", "crop")
@@ -116,6 +119,12 @@ class ImageFingerprint:
             d["keypoints"] = self.keypoints.to_json()
         return d
 
+    @property
+    def needs_refresh(self) -> bool:
+        """Made before the keypoint stage existed (so crops and screenshots of it would be
+        missed): compute it again from the original."""
+        return self.version < 2 and self.keypoints is None and not self.low_quality
+
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ImageFingerprint:
         if d.get("kind", "image") != "image":
@@ -136,7 +145,7 @@ class ImageFingerprint:
             regions=tuple(RegionHash.from_json(r) for r in d["regions"]),
             low_quality=bool(d["low_quality"]),
             keypoints=Keypoints.from_json(d["keypoints"]) if d.get("keypoints") else None,
-            version=int(d.get("version", FINGERPRINT_VERSION)),
+            version=int(d.get("version", 1)),
         )
 
 
@@ -195,7 +204,7 @@ class VideoFingerprint:
             duration=float(d["duration"]),
             format=str(d["format"]),
             frames=tuple(FrameHash.from_json(f) for f in d["frames"]),
-            version=int(d.get("version", FINGERPRINT_VERSION)),
+            version=int(d.get("version", 1)),
         )
 
 

@@ -4,7 +4,8 @@ Items of a case (or of the whole vault) that are pictures or videos are included
 copies of sightings are not (a scan looks for the person's own pictures, not for earlier finds).
 A picture that has no stored fingerprint yet (for example one imported before fingerprinting
 existed) is fingerprinted now, in memory, from its decrypted bytes, and the fingerprint is saved
-in the encrypted metadata for next time.
+in the encrypted metadata for next time. So is one whose fingerprint predates the keypoint stage
+(``ImageFingerprint.needs_refresh``): without keypoints, its crops and screenshots are missed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 
 from vault import fingerprint_docs, repo
 from vault.errors import InputRejected
-from vault.fingerprints import Fingerprint, fingerprint_image
+from vault.fingerprints import Fingerprint, ImageFingerprint, fingerprint_image
 from vault.fingerprints.decode import MAX_IMAGE_BYTES
 from vault.matching import FingerprintIndex
 from vault.records import EvidenceItem, ItemKind
@@ -55,7 +56,9 @@ def item_fingerprints(
     missing = 0
     fresh: dict[str, Fingerprint] = {}
     for item_id, item in items.items():
-        if item_id in fps:
+        known = fps.get(item_id)
+        outdated = isinstance(known, ImageFingerprint) and known.needs_refresh
+        if known is not None and not (outdated and fill_missing):
             continue
         if not fill_missing or item.kind != ItemKind.IMAGE or item.blob is None:
             missing += 1
@@ -64,12 +67,20 @@ def item_fingerprints(
             data = vault.read_blob_bytes(item.blob.blob_id, limit=MAX_IMAGE_BYTES)
             fresh[item_id] = fingerprint_image(data)
         except InputRejected:
-            missing += 1
+            if known is None:  # an outdated fingerprint is still better than none
+                missing += 1
     if fresh:
+        replaced: list[str] = []
         with vault.transaction() as db:
             for item_id, fp in fresh.items():
+                if item_id in fps:  # an outdated one: its document blob is shredded
+                    gone = fingerprint_docs.delete(vault, db, item_id)
+                    if gone is not None:
+                        replaced.append(gone)
                 fingerprint_docs.put(vault, db, item_id, json.dumps(fp.to_json()))
             vault.log("fingerprinted", "", {"items": sorted(fresh)})
+        for blob_id in replaced:
+            vault.remove_blob_file(blob_id)
         fps.update(fresh)
     return items, fps, missing
 
