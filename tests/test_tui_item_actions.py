@@ -133,3 +133,24 @@ async def test_save_a_decrypted_copy_is_logged_with_its_reason(
     with reopen(seeded_path) as again:
         extracted = [e for e in custody.entries(again.db, item.id) if e.action == "extracted"]
         assert [e.details for e in extracted] == [{"reason": "for the lawyer"}]
+
+
+async def test_a_large_files_md5_is_said_to_come_at_export(
+    seeded_path: Path, seeded_vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import vault.store as store
+
+    monkeypatch.setattr(store, "MD5_INLINE_LIMIT", 1024 * 1024)
+    (case,) = cases.list_cases(seeded_vault)
+    big = evidence.add_stream(seeded_vault, io.BytesIO(os.urandom(2 * 1024 * 1024)), case.id,
+                              original_name="archive.bin").item
+    assert big.md5 == ""
+    app = make_app(seeded_path, vault=seeded_vault)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "down", "down", "enter")  # the third exhibit
+        await settle(pilot)
+        assert isinstance(app.screen, ItemDetailScreen) and app.screen.item_id == big.id
+        assert "not computed yet" in screen_text(app)
