@@ -210,6 +210,9 @@ class Vault:
         self._lock = lock
         self.clock = clock
         self.actor = ""
+        # Commits from different threads (the app's workers) run one at a time: each seals
+        # into the one reused metadata buffer. Reentrant for the shred commit's second commit.
+        self._commit_mutex = threading.RLock()
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -362,6 +365,10 @@ class Vault:
     def commit(self) -> None:
         """Durably write the metadata and header. On failure the previous state stays on disk
         and the in-memory state is restored from it."""
+        with self._commit_mutex:
+            self._commit()
+
+    def _commit(self) -> None:
         s = self._s
         s.db.commit()
         slot = 1 - s.header.meta_slot
