@@ -235,9 +235,11 @@ def bench_throughput(work: Path, size: int) -> list[str]:
         "whole file anyway and supplies it, anything else gets it at its first export "
         "(the last row; docs/decisions/0006-large-file-md5-later.md). Each row is the best of 3. "
         "Steps that fill fresh page cache vary from run to run on this virtual machine: "
-        "extract (not a target; it writes a new 1 GiB file right after the import, read-back "
-        "and MD5 of the same size) took 1.5-2.4 s per GiB in this sequence and 0.8 s when run "
-        "on its own, and `cp` 0.67-1.1 s.",
+        "extract (not a target) writes a new 1 GiB file right after the previous 1 GiB blob was "
+        "deleted, and at that point any write pays: plain `write` calls of 1 GiB of random "
+        "bytes took 1.0-1.4 s there, against 0.5 s a moment later; extract itself took "
+        "0.8-1.2 s when run again, 1.5-2.4 s as the first writer in this sequence. `cp` "
+        "varied from 0.67 to 1.1 s.",
         "",
     ]
 
