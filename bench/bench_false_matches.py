@@ -109,7 +109,7 @@ def _search(job: tuple[int, int]) -> tuple[str, list[tuple[str, str, str]], floa
         d = decode_image(data)
         fp = query_fingerprint(d.rgb, width=d.width, height=d.height, fmt=d.format,
                                sha256=d.sha256, md5=d.md5)
-        found = [(m.item_id, m.band, m.how) for m in _INDEX.search(fp)]
+        found = [(m.item_id, m.band, f"{m.how} at {m.distance}") for m in _INDEX.search(fp)]
     except Exception as exc:
         print(f"candidate {i}/{k} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         found = [("", "error", "")]
@@ -166,10 +166,10 @@ def main() -> None:
             if band == "error":
                 continue
             bands[band] += 1
-            hows[(band, how)] += 1
             decided = band in ("strong", "probable")
-            if decided:
-                pairs_of[(stored_names[int(item)], names)] += 1
+            if decided:  # with the family and distance ("region at 51")
+                pairs_of[(f"{stored_names[int(item)]} ({how})", names)] += 1
+            hows[(band, how.split(" at ")[0])] += 1
             seen.add("decision" if decided else "review")
         for s in seen:
             images_with[s] += 1
@@ -181,7 +181,7 @@ def main() -> None:
     ms = 1000 * float(np.mean([r[2] for r in results]))
     how_text = ", ".join(f"{b} via {h}: {c}" for (b, h), c in sorted(hows.items())) or "none"
     top = "; ".join(f"vault copy '{v}' / candidate '{c}': {n}"
-                    for (v, c), n in pairs_of.most_common(12)) or "none"
+                    for (v, c), n in pairs_of.most_common(20)) or "none"
     bound = (f" With none observed, the 95 % upper bound on the rate is {upper:.1f} per 100,000 "
              f"images, if the candidates were independent (they are not: see below)."
              if upper is not None else "")
