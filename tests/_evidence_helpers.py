@@ -94,3 +94,21 @@ def png_bomb(width: int = 30_000, height: int = 30_000) -> bytes:
 
 def truncated(data: bytes, keep: float = 0.5) -> bytes:
     return data[: int(len(data) * keep)]
+
+
+def write_mp4(path: Any, scenes: list[np.ndarray], frames_per_scene: int = 8) -> None:
+    """A small MPEG-4 video: each 160x120 RGB scene held for ``frames_per_scene`` frames at
+    8 frames/s (needs PyAV; callers skip without it)."""
+    import av
+
+    h, w = scenes[0].shape[:2]
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mpeg4", rate=8)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        for scene in scenes:
+            for _ in range(frames_per_scene):
+                frame = av.VideoFrame.from_ndarray(scene, format="rgb24")
+                for packet in stream.encode(frame):
+                    out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)

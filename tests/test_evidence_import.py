@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests._evidence_helpers import LENS_SERIAL, OWNER, SERIAL, photo, png_bomb, truncated
+from tests._evidence_helpers import (
+    LENS_SERIAL,
+    OWNER,
+    SERIAL,
+    photo,
+    png_bomb,
+    truncated,
+    write_mp4,
+)
 from tests.conftest import PASSPHRASE
 from vault import cases, custody, evidence, fingerprint_docs, notes, repo
 from vault.clock import fixed_clock
@@ -488,7 +496,7 @@ def test_fingerprints_are_stored_as_json_in_the_same_transaction(
 def test_videos_are_fingerprinted_from_the_original_file(
     sv: Vault, case_id: str, tmp_path: Path
 ) -> None:
-    av = pytest.importorskip("av")
+    pytest.importorskip("av")
     import numpy as np
     from PIL import Image
 
@@ -499,15 +507,7 @@ def test_videos_are_fingerprinted_from_the_original_file(
         for k in range(3)
     ]
     path = tmp_path / "clip.mp4"
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("mpeg4", rate=8)
-        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
-        for i in range(24):
-            frame = av.VideoFrame.from_ndarray(scenes[i // 8], format="rgb24")
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+    write_mp4(path, scenes)
     item = evidence.add_file(sv, path, case_id).item
     assert item.kind == ItemKind.VIDEO and item.mime.startswith("video/")
     assert item.flags == ()

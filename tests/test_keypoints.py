@@ -23,6 +23,7 @@ from vault.fingerprints.decode import decode_image
 from vault.fingerprints.keypoints import Keypoints, extract
 from vault.keypoint_match import KeypointIndex, Verdict, band_of, verify
 from vault.matching import FingerprintIndex, compare
+from vault.records import EvidenceItem
 from vault.scanning.candidate import query_fingerprint
 from vault.store import Vault
 
@@ -273,13 +274,17 @@ def test_malformed_keypoint_records_are_rejected(stored: ImageFingerprint,
         Keypoints.from_json(d)
 
 
+def _add_photo(vault: Vault, tmp_path: Path, pixels: np.ndarray, case_id: str) -> EvidenceItem:
+    path = tmp_path / "photo.png"
+    path.write_bytes(encode(pixels))
+    return evidence.add_file(vault, path, case_id).item
+
+
 def test_fingerprints_live_in_an_encrypted_blob_and_are_shredded_with_the_item(
     vault: Vault, tmp_path: Path, original: np.ndarray
 ) -> None:
     case_id = cases.create_case(vault, "Case K").id
-    path = tmp_path / "photo.png"
-    path.write_bytes(encode(original))
-    item = evidence.add_file(vault, path, case_id).item
+    item = _add_photo(vault, tmp_path, original, case_id)
     doc = repo.get_fingerprint(vault.db, item.id)
     assert doc is not None
     d = json.loads(doc)
@@ -292,7 +297,7 @@ def test_fingerprints_live_in_an_encrypted_blob_and_are_shredded_with_the_item(
     assert fp.sha256 == item.sha256 and fp.pdq
     # The same picture in a second case shares the document blob; deleting one keeps it.
     other_case = cases.create_case(vault, "Case L").id
-    twin = evidence.add_file(vault, path, other_case).item
+    twin = _add_photo(vault, tmp_path, original, other_case)
     assert fingerprint_docs.fingerprint_blob_ids(vault.db) == {blob_id}
     evidence.delete_item(vault, item)
     assert blob_id in vault.blob_ids()
@@ -309,9 +314,7 @@ def test_an_unreadable_fingerprint_blob_is_computed_again_from_the_original(
     from vault.scanning.index import item_fingerprints
 
     case_id = cases.create_case(vault, "Case D").id
-    path = tmp_path / "photo.png"
-    path.write_bytes(encode(original))
-    item = evidence.add_file(vault, path, case_id).item
+    item = _add_photo(vault, tmp_path, original, case_id)
     (blob_id,) = fingerprint_docs.fingerprint_blob_ids(vault.db)
     before = evidence.fingerprint_of(vault, item.id)
     stored = vault.path / "blobs" / blob_id[:2] / blob_id
@@ -333,9 +336,7 @@ def test_a_fingerprint_made_before_keypoints_is_made_again_with_them(
     from vault.scanning.index import item_fingerprints
 
     case_id = cases.create_case(vault, "Case E").id
-    path = tmp_path / "photo.png"
-    path.write_bytes(encode(original))
-    item = evidence.add_file(vault, path, case_id).item
+    item = _add_photo(vault, tmp_path, original, case_id)
     current = evidence.fingerprint_of(vault, item.id)
     assert isinstance(current, ImageFingerprint) and current.keypoints is not None
     (new_blob,) = fingerprint_docs.fingerprint_blob_ids(vault.db)
@@ -391,9 +392,7 @@ def test_a_file_whose_bytes_equal_a_fingerprint_document_is_kept_apart(
     """Even evidence that happens to hold a fingerprint document's exact bytes never shares its
     blob: the documents start with a marker no imported file can carry through dedup."""
     case_id = cases.create_case(vault, "Case M").id
-    path = tmp_path / "photo.png"
-    path.write_bytes(encode(original))
-    item = evidence.add_file(vault, path, case_id).item
+    item = _add_photo(vault, tmp_path, original, case_id)
     doc = repo.get_fingerprint(vault.db, item.id)
     assert doc is not None
     plain = json.dumps(fingerprint_docs.document(vault, doc)).encode()

@@ -19,6 +19,7 @@ import pytest
 import vault.store as store
 from exporters.bundle import ExportOptions, export_case
 from exporters.hashlists import hash_rows
+from tests._evidence_helpers import write_mp4
 from tests.conftest import PASSPHRASE, run_cli
 from vault import cases, custody, evidence, repo
 from vault.records import EvidenceItem
@@ -79,22 +80,13 @@ def test_a_large_document_gets_its_md5_at_export_logged_and_kept(
 def test_a_large_video_takes_its_md5_from_its_fingerprint(
     vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    av = pytest.importorskip("av")
+    pytest.importorskip("av")
     import numpy as np
 
     monkeypatch.setattr(store, "MD5_INLINE_LIMIT", 1024)
     path = tmp_path / "clip.mp4"
     rng = np.random.default_rng(7)
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("mpeg4", rate=8)
-        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
-        scenes = [rng.integers(0, 255, (120, 160, 3), dtype=np.uint8) for _ in range(3)]
-        for i in range(24):
-            frame = av.VideoFrame.from_ndarray(scenes[i // 8], format="rgb24")
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+    write_mp4(path, [rng.integers(0, 255, (120, 160, 3), dtype=np.uint8) for _ in range(3)])
     video = path.read_bytes()
     assert len(video) > 1024
     case = cases.create_case(vault, "Video", "V")

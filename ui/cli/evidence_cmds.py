@@ -653,7 +653,7 @@ def _show_item(
     ):
         value = data[key]
         if key == "md5" and not value and item.blob is not None:
-            value = "not computed yet (a large file: computed when it is exported)"
+            value = _t(args, "tui.detail.md5_later")
         if value not in ("", 0) or key in ("size", "include_in_export"):
             say(f"{key:22s} {value}")
     if item.tags:
