@@ -32,8 +32,12 @@ def test_exact_copy_is_exact(vault_fps: dict[str, ImageFingerprint]) -> None:
 
 def test_bands_are_ordered() -> None:
     for family, (_how, (s, p, r)) in matching.THRESHOLDS.items():
-        assert 0 <= s <= p <= r < 128, family
-        assert band_for(family, s) == "strong"
+        if family == "screen":  # only ever "maybe": no strong or probable distance
+            assert (s, p) == (-1, -1) and 0 <= r < 128
+            assert band_for(family, 0) == "needs_review"
+        else:
+            assert 0 <= s <= p <= r < 128, family
+            assert band_for(family, s) == "strong"
         assert band_for(family, r + 1) is None
 
 

@@ -33,8 +33,9 @@ Band = Literal["strong", "probable", "needs_review"]
 How = Literal["exact", "whole", "rotation", "mirror", "region", "crop", "video", "keypoints"]
 BANDS: tuple[Band, ...] = ("strong", "probable", "needs_review")
 
-# Kinds of stored hashes and of query hashes.
-S_WHOLE, S_ROTATION, S_MIRROR, S_REGION, S_CROP, S_CROP_MIRROR, S_FRAME = range(7)
+# Kinds of stored hashes and of query hashes. ``S_SCREEN`` is the whole of a screenshot or
+# page that was stored for the picture inside it (``ImageFingerprint.inner``).
+S_WHOLE, S_ROTATION, S_MIRROR, S_REGION, S_CROP, S_CROP_MIRROR, S_FRAME, S_SCREEN = range(8)
 Q_WHOLE, Q_REGION, Q_LOWQ = range(3)
 
 #: Families of (query kind, stored kind) pairs: name -> (how, (strong, probable, review)).
@@ -51,6 +52,10 @@ THRESHOLDS: dict[str, tuple[How, tuple[int, int, int]]] = {
     "crop": ("crop", (25, 29, 33)),
     "crop_mirror": ("mirror", (28, 34, 39)),
     "frame": ("video", (31, 45, 53)),
+    # The whole of a screenshot kept for the picture inside it: other screenshots of the same
+    # app share its bars, buttons and background, so a close whole-screen hash is only ever
+    # "maybe"; the picture inside it is matched through its own hashes and keypoints.
+    "screen": ("whole", (-1, -1, 31)),
 }
 
 _PAIRS: dict[tuple[int, int], str] = {
@@ -61,6 +66,7 @@ _PAIRS: dict[tuple[int, int], str] = {
     (Q_WHOLE, S_CROP): "crop",
     (Q_WHOLE, S_CROP_MIRROR): "crop_mirror",
     (Q_WHOLE, S_FRAME): "frame",
+    (Q_WHOLE, S_SCREEN): "screen",
     (Q_REGION, S_WHOLE): "region",
     (Q_REGION, S_REGION): "region",
     (Q_REGION, S_MIRROR): "region_mirror",
@@ -82,7 +88,7 @@ VIDEO_MIN_SHARE = 0.3
 _FAMILY_NAMES = tuple(THRESHOLDS)
 _FAMILY_INDEX = {name: i for i, name in enumerate(_FAMILY_NAMES)}
 _REVIEW = np.array([THRESHOLDS[n][1][2] for n in _FAMILY_NAMES], dtype=np.int32)
-_PAIR_TABLE = np.full((3, 7), -1, dtype=np.int16)
+_PAIR_TABLE = np.full((3, 8), -1, dtype=np.int16)
 for (_q, _s), _name in _PAIRS.items():
     _PAIR_TABLE[_q, _s] = _FAMILY_INDEX[_name]
 
@@ -180,6 +186,12 @@ def stored_hashes(fp: Fingerprint) -> list[tuple[int, str, str]]:
             if f.quality >= 50:
                 rows.append((S_FRAME, f.pdq, "video frame"))
         return rows
+    if fp.inner is not None:
+        # A screenshot or page kept for the picture inside it: the picture's own rows, and
+        # the whole screen only as a "maybe" (see ``THRESHOLDS["screen"]``).
+        inner = [(kind, hx, f"picture inside the screenshot: {detail}")
+                 for kind, hx, detail in stored_hashes(fp.inner.fingerprint)]
+        return [(S_SCREEN, fp.pdq, "the whole screenshot"), *inner]
     rows.append((S_WHOLE, fp.pdq, "whole image"))
     if fp.low_quality:
         return rows
@@ -258,8 +270,10 @@ class FingerprintIndex:
         self._exact.setdefault(fp.sha256, set()).add(item_id)
         for kind, hx, detail in stored_hashes(fp):
             self._pending.append((slot, kind, hx, detail))
-        if isinstance(fp, ImageFingerprint) and fp.keypoints is not None and not fp.low_quality:
-            self._kp.add(slot, fp.keypoints)
+        if isinstance(fp, ImageFingerprint) and not fp.low_quality:
+            kp = fp.search_keypoints
+            if kp is not None:
+                self._kp.add(slot, kp)
         self._dirty = True
 
     def add_many(self, items: Iterable[tuple[str, Fingerprint]]) -> None:
@@ -391,7 +405,7 @@ class FingerprintIndex:
                           ) -> list[Match]:
         """The keypoint stage: verify the descriptor shortlist, skipping items the hashes
         already matched at the decision threshold."""
-        kp = candidate.keypoints
+        kp = candidate.search_keypoints
         if kp is None or candidate.low_quality or len(self._kp) == 0:
             return []
         decided = [s for s, m in best.items() if m.band != "needs_review"]

@@ -27,7 +27,8 @@ class HashRow:
 
     exhibit: str
     kind: str  # "image" | "video"
-    origin: str  # "original" | "sighting"
+    #: "original" | "sighting" | "inner_picture" (the picture inside a screenshot item)
+    origin: str
     sha256: str = field(repr=False)
     md5: str = field(repr=False)
     pdq: str = field(default="", repr=False)
@@ -44,13 +45,16 @@ class HashListResult:
 
 def hash_rows(vault: Vault, case_id: str, *, include_sightings: bool = True) -> list[HashRow]:
     """The hash rows of a case: its pictures and videos, and (by default) the downloaded
-    copies of sightings that were confirmed."""
+    copies of sightings that were confirmed. A screenshot kept for the picture inside it
+    (a post, a page) gets a second row, origin ``inner_picture``, with that picture's own
+    PDQ hash: the picture is what comes back on other sites, without the app around it."""
     repo.get(vault.db, Case, case_id)
     items, fps, _missing = item_fingerprints(vault, case_id)
     originals = sorted(items.values(), key=lambda i: i.exhibit_no)
     rows = [
-        _row(item, fps.get(item.id), "original")
+        row
         for item in evidence.complete_digests(vault, originals)  # large files: MD5 now
+        for row in _rows(item, fps.get(item.id), "original")
     ]
     if include_sightings:
         confirmed = {s.item_id for s in repo.list_records(vault.db, Sighting, case_id)
@@ -58,25 +62,31 @@ def hash_rows(vault: Vault, case_id: str, *, include_sightings: bool = True) -> 
         copies = [item for item in repo.list_records(vault.db, EvidenceItem, case_id)
                   if item.id in confirmed and item.kind == ItemKind.SIGHTING]
         for item in evidence.complete_digests(vault, copies):
-            rows.append(_row(item, evidence.fingerprint_of(vault, item.id), "sighting"))
-    seen: set[str] = set()
+            rows.extend(_rows(item, evidence.fingerprint_of(vault, item.id), "sighting"))
+    seen: set[tuple[str, str]] = set()
     unique = []
     for r in rows:
-        if r.sha256 not in seen:
-            seen.add(r.sha256)
+        if (r.sha256, r.pdq) not in seen:
+            seen.add((r.sha256, r.pdq))
             unique.append(r)
     return unique
 
 
-def _row(
+def _rows(
     item: EvidenceItem, fp: ImageFingerprint | VideoFingerprint | None, origin: str
-) -> HashRow:
+) -> list[HashRow]:
     kind = "video" if isinstance(fp, VideoFingerprint) or item.mime.startswith("video/") \
         else "image"
     pdq, quality = "", 0
     if isinstance(fp, ImageFingerprint) and fp.pdq_quality >= MIN_PDQ_QUALITY:
         pdq, quality = fp.pdq, fp.pdq_quality
-    return HashRow(item.exhibit, kind, origin, item.sha256, item.md5, pdq, quality)
+    rows = [HashRow(item.exhibit, kind, origin, item.sha256, item.md5, pdq, quality)]
+    if isinstance(fp, ImageFingerprint) and fp.inner is not None:
+        inner = fp.inner.fingerprint
+        if inner.pdq_quality >= MIN_PDQ_QUALITY:
+            rows.append(HashRow(item.exhibit, kind, "inner_picture", item.sha256, item.md5,
+                                inner.pdq, inner.pdq_quality))
+    return rows
 
 
 def _hma_text(rows: list[HashRow]) -> tuple[str, int]:

@@ -14,9 +14,12 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +43,7 @@ MAX_ASPECT = 40.0
 ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
 
 U8Image = npt.NDArray[np.uint8]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -100,38 +104,47 @@ def _to_rgb(im: Image.Image) -> Image.Image:
     return im
 
 
-def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decoded:
-    """Decode ``data`` into a :class:`Decoded` working copy, or raise ``InputRejected``."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+def _open_checked(data: bytes, max_pixels: int) -> tuple[Image.Image, int, int]:
+    """Open ``data`` with the allowed formats only and check its header: (image, width,
+    height), nothing decoded yet."""
     Image.init()  # registers every plugin, so ``formats=`` below can name them all
+    with warnings.catch_warnings():
+        # We check the pixel count ourselves, before decoding, against our own limit.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        im = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+    width, height = im.size
+    if width < 1 or height < 1:
+        raise InputRejected("The image has no pixels.")
+    if width * height > max_pixels:
+        raise InputRejected(
+            "The image claims to be larger than Ansim accepts, which is how "
+            "'decompression bomb' files look."
+        )
+    if max(width, height) / min(width, height) > MAX_ASPECT:
+        raise InputRejected("The image is too long and thin to be recognised.")
+    return im, width, height
+
+
+def _load_oriented(im: Image.Image, width: int, height: int, least_side: int) -> Image.Image:
+    """Decode ``im`` (JPEG at reduced size while its long side stays >= ``least_side``), apply
+    the EXIF orientation and bring it to 8-bit RGB."""
+    if im.format in ("JPEG", "MPO"):
+        # Let the decoder shrink by up to 1/8 as long as the long side stays >= least_side.
+        scale = least_side / max(width, height)
+        if scale < 0.5:
+            target = (max(1, int(width * scale)), max(1, int(height * scale)))
+            im.draft("RGB", target)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        im.load()
+    oriented = ImageOps.exif_transpose(im) or im
+    return _to_rgb(oriented)
+
+
+def _guarded_decode(fn: Callable[[], _T]) -> _T:
+    """Run a decoding step, turning every failure into ``InputRejected``."""
     try:
-        with warnings.catch_warnings():
-            # We check the pixel count ourselves, before decoding, against our own limit.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
-            width, height = im.size
-            if width < 1 or height < 1:
-                raise InputRejected("The image has no pixels.")
-            if width * height > max_pixels:
-                raise InputRejected(
-                    "The image claims to be larger than Ansim accepts, which is how "
-                    "'decompression bomb' files look."
-                )
-            if max(width, height) / min(width, height) > MAX_ASPECT:
-                raise InputRejected("The image is too long and thin to be recognised.")
-            fmt = str(im.format or "unknown").lower()
-            if im.format in ("JPEG", "MPO"):
-                # Let the decoder shrink by up to 1/8 as long as the long side stays >= 384.
-                scale = DRAFT_SIDE / max(width, height)
-                if scale < 0.5:
-                    target = (max(1, int(width * scale)), max(1, int(height * scale)))
-                    im.draft("RGB", target)
-            im.load()
-            im = ImageOps.exif_transpose(im) or im
-            rgb = _to_rgb(im)
-            oriented = _oriented_size(im, width, height)
-            arr = np.asarray(shrink(rgb, WORK_SIDE), dtype=np.uint8)
+        return fn()
     except InputRejected:
         raise
     except Image.DecompressionBombError as exc:
@@ -146,6 +159,21 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
         raise InputRejected(
             "The file is not an image Ansim can read, or it is damaged or incomplete."
         ) from exc
+
+
+def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decoded:
+    """Decode ``data`` into a :class:`Decoded` working copy, or raise ``InputRejected``."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+    def work() -> tuple[npt.NDArray[np.uint8], tuple[int, int], str]:
+        im, width, height = _open_checked(data, max_pixels)
+        fmt = str(im.format or "unknown").lower()
+        rgb = _load_oriented(im, width, height, DRAFT_SIDE)
+        oriented = _oriented_size(rgb, width, height)
+        return np.asarray(shrink(rgb, WORK_SIDE), dtype=np.uint8), oriented, fmt
+
+    arr, oriented, fmt = _guarded_decode(work)
     if arr.ndim != 3 or arr.shape[2] != 3:
         raise InputRejected("The image could not be converted to colour pixels.")
     return Decoded(
@@ -156,6 +184,37 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
         sha256=sha256,
         md5=md5,
     )
+
+
+def decode_box(
+    data: bytes, box: tuple[float, float, float, float], *, side: int = WORK_SIDE,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> U8Image:
+    """The pixels of ``box`` (fractions of the orientation-corrected image) decoded at enough
+    resolution for the box's long side to reach ``side`` where the file has it, shrunk to at
+    most ``side``: the picture inside a screenshot, at the detail a working copy of the whole
+    screenshot would lose. Raises ``InputRejected`` like :func:`decode_image`."""
+    x0, y0, x1, y1 = box
+    if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+        raise InputRejected("The picture's rectangle is outside the image.")
+
+    def work() -> U8Image:
+        im, width, height = _open_checked(data, max_pixels)
+        # The box's long side in the file's pixels, for either orientation (EXIF may turn
+        # the picture); the smaller guess asks the decoder for enough pixels in both cases.
+        box_long = min(max((x1 - x0) * a, (y1 - y0) * b) for a, b in ((width, height),
+                                                                      (height, width)))
+        need = math.ceil(side * max(width, height) / max(box_long, 1.0))
+        rgb = _load_oriented(im, width, height, min(max(width, height), need))
+        w, h = rgb.size
+        part = rgb.crop((round(x0 * w), round(y0 * h), max(round(x0 * w) + 1, round(x1 * w)),
+                         max(round(y0 * h) + 1, round(y1 * h))))
+        return np.ascontiguousarray(np.asarray(shrink(part, side), dtype=np.uint8))
+
+    arr = _guarded_decode(work)
+    if arr.ndim != 3 or arr.shape[2] != 3:
+        raise InputRejected("The image could not be converted to colour pixels.")
+    return arr
 
 
 def shrink(im: Image.Image, side: int) -> Image.Image:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -15,11 +16,12 @@ from vault.fingerprints import keypoints, regions
 from vault.fingerprints.decode import (
     DEFAULT_MAX_PIXELS,
     WORK_SIDE,
+    decode_box,
     decode_image,
     read_source,
     shrink,
 )
-from vault.fingerprints.model import ImageFingerprint, RegionHash, RegionKind
+from vault.fingerprints.model import ImageFingerprint, InnerPicture, RegionHash, RegionKind
 from vault.fingerprints.pdq import MIRROR_INDEX, pdq_dihedral, pdq_hash
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,15 @@ log = logging.getLogger(__name__)
 MIN_QUALITY = 50
 #: Images whose short side is below this are flagged low quality whatever PDQ says.
 MIN_SIDE = 32
+#: A picture detected inside an image makes the image a *frame* around it (a screenshot, a
+#: page) when it covers less than this share of the image after uniform borders are trimmed.
+#: A photo of an object on a plain background is trimmed to the object first, so it is not
+#: a frame.
+FRAMED_SHARE = 0.75
+
+#: Gives the pixels of a box (fractions of the image) at up to ``WORK_SIDE`` px, or raises
+#: ``InputRejected``.
+BoxPixels = Callable[[tuple[float, float, float, float]], np.ndarray]
 
 
 def fingerprint_image(
@@ -40,9 +51,14 @@ def fingerprint_image(
     """
     data = read_source(source)
     decoded = decode_image(data, max_pixels=max_pixels)
+
+    def box_pixels(box: tuple[float, float, float, float]) -> np.ndarray:
+        return decode_box(data, box, max_pixels=max_pixels)
+
     try:
         return _fingerprint(
-            decoded.rgb, decoded.width, decoded.height, decoded.format, decoded.sha256, decoded.md5
+            decoded.rgb, decoded.width, decoded.height, decoded.format, decoded.sha256,
+            decoded.md5, box_pixels,
         )
     except InputRejected:
         raise
@@ -66,11 +82,57 @@ def fingerprint_pixels(
     work = arr
     if max(h, w) > 512:
         work = np.asarray(shrink(Image.fromarray(arr), WORK_SIDE), dtype=np.uint8)
-    return _fingerprint(work, w, h, fmt, sha256, md5)
+
+    def box_pixels(box: tuple[float, float, float, float]) -> np.ndarray:
+        x0, y0 = round(box[0] * w), round(box[1] * h)
+        part = arr[y0:max(y0 + 1, round(box[3] * h)), x0:max(x0 + 1, round(box[2] * w))]
+        return np.asarray(shrink(Image.fromarray(np.ascontiguousarray(part)), WORK_SIDE),
+                          dtype=np.uint8)
+
+    return _fingerprint(work, w, h, fmt, sha256, md5, box_pixels)
+
+
+def framed_box(rgb: np.ndarray) -> regions.Box | None:
+    """The picture inside ``rgb`` when ``rgb`` is a frame around one (a screenshot of a post,
+    a web page): the largest detected content rectangle, if it covers less than
+    ``FRAMED_SHARE`` of the trimmed image. None for an ordinary picture."""
+    found = regions.content_boxes(rgb)
+    if not found:
+        return None
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = regions.trim_box(rgb) or (0, 0, w, h)
+    box = max(found, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    return box if area < FRAMED_SHARE * (x1 - x0) * (y1 - y0) else None
+
+
+def _inner_picture(
+    rgb: np.ndarray, width: int, height: int, fmt: str, sha256: str, md5: str,
+    box_pixels: BoxPixels,
+) -> InnerPicture | None:
+    """The fingerprint of the picture inside a frame (see :class:`InnerPicture`), or None."""
+    box = framed_box(rgb)
+    if box is None:
+        return None
+    h, w = rgb.shape[:2]
+    frac = (round(box[0] / w, 4), round(box[1] / h, 4), round(box[2] / w, 4),
+            round(box[3] / h, 4))
+    try:
+        pixels = box_pixels(frac)
+    except InputRejected:
+        return None
+    ph, pw = pixels.shape[:2]
+    if min(ph, pw) < regions.MIN_REGION_SIDE:
+        return None
+    inner_w = max(1, round((frac[2] - frac[0]) * width))
+    inner_h = max(1, round((frac[3] - frac[1]) * height))
+    inner = _fingerprint(pixels, inner_w, inner_h, fmt, sha256, md5, None)
+    return InnerPicture(box=frac, fingerprint=inner)
 
 
 def _fingerprint(
-    rgb: np.ndarray, width: int, height: int, fmt: str, sha256: str, md5: str
+    rgb: np.ndarray, width: int, height: int, fmt: str, sha256: str, md5: str,
+    box_pixels: BoxPixels | None,
 ) -> ImageFingerprint:
     h, w = rgb.shape[:2]
     hashable = at_least(rgb, 16)
@@ -78,8 +140,11 @@ def _fingerprint(
     phash = str(imagehash.phash(Image.fromarray(hashable)))
     low = quality < MIN_QUALITY or min(width, height) < MIN_SIDE
     found: list[RegionHash] = []
+    inner: InnerPicture | None = None
     if not low and min(h, w) >= regions.MIN_REGION_SIDE:
         found = region_hashes(rgb)
+        if box_pixels is not None:
+            inner = _inner_picture(rgb, width, height, fmt, sha256, md5, box_pixels)
     return ImageFingerprint(
         sha256=sha256,
         md5=md5,
@@ -92,7 +157,10 @@ def _fingerprint(
         phash=phash,
         regions=tuple(found),
         low_quality=low,
-        keypoints=None if low else keypoints.extract(rgb),
+        # A frame keeps only its picture's keypoints: its own app chrome (bars, buttons,
+        # captions) would match other screenshots of the same app.
+        keypoints=None if low or inner is not None else keypoints.extract(rgb),
+        inner=inner,
     )
 
 

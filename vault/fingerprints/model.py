@@ -8,10 +8,12 @@ from typing import Any, Literal
 from vault.fingerprints.keypoints import Keypoints
 
 #: Bumped when what a fingerprint holds changes. 1: hashes only. 2: an image's fingerprint
-#: also holds the keypoint stage's record whenever the picture has enough detail for one, so
-#: a version-1 image fingerprint without keypoints was made before that stage existed and is
-#: computed again from the original (``needs_refresh``); the hashes themselves are unchanged.
-FINGERPRINT_VERSION = 2
+#: also holds the keypoint stage's record whenever the picture has enough detail for one.
+#: 3: a screenshot or page around a picture also holds the fingerprint of the picture inside
+#: it (``inner``), and its keypoints are that picture's. Image fingerprints of an earlier
+#: version are computed again from the original at the next scan (``needs_refresh``); the
+#: hashes they share are unchanged.
+FINGERPRINT_VERSION = 3
 
 RegionKind = Literal["trim", "content", "crop"]
 _REGION_KINDS: tuple[RegionKind, ...] = ("trim", "content", "crop")
@@ -67,6 +69,35 @@ class RegionHash:
 
 
 @dataclass(frozen=True)
+class InnerPicture:
+    """The picture inside a screenshot or a web page that a vault item shows.
+
+    A screenshot of a post is mostly the app around the picture: its status bar, buttons,
+    captions and background are the same in every screenshot of that app, so matching the
+    whole screenshot would flag other people's screenshots, and would miss the picture when
+    it comes back on its own. ``fingerprint`` is the picture's own fingerprint, made from the
+    file at the picture's resolution; ``box`` is where it sits, as fractions of the
+    screenshot (left, top, right, bottom).
+    """
+
+    box: tuple[float, float, float, float]
+    fingerprint: ImageFingerprint = field(repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"box": list(self.box), "fingerprint": self.fingerprint.to_json()}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> InnerPicture:
+        box = tuple(float(x) for x in d["box"])
+        if len(box) != 4 or not (0 <= box[0] < box[2] <= 1 and 0 <= box[1] < box[3] <= 1):
+            raise ValueError("an inner picture's box has four fractions")
+        inner = ImageFingerprint.from_json(d["fingerprint"])
+        if inner.inner is not None:
+            raise ValueError("an inner picture has no picture inside it")
+        return cls(box=(box[0], box[1], box[2], box[3]), fingerprint=inner)
+
+
+@dataclass(frozen=True)
 class ImageFingerprint:
     """Everything Ansim keeps to recognise one image again. Sensitive: store it encrypted.
 
@@ -82,6 +113,9 @@ class ImageFingerprint:
     - ``keypoints``: ORB keypoints and a tiny grey reference picture for the keypoint stage
       (:mod:`vault.keypoint_match`), or None (fingerprints made before that stage, flat or
       tiny images). Optional in JSON: older fingerprints load and match as before.
+      A screenshot with an ``inner`` picture keeps no keypoints of its own: its app chrome
+      would match other screenshots of the same app.
+    - ``inner``: the picture inside a screenshot or page (:class:`InnerPicture`), or None.
     """
 
     sha256: str = field(repr=False)
@@ -98,6 +132,7 @@ class ImageFingerprint:
     keypoints: Keypoints | None = field(default=None, repr=False)
     version: int = FINGERPRINT_VERSION
     kind: Literal["image"] = "image"
+    inner: InnerPicture | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -117,13 +152,24 @@ class ImageFingerprint:
         }
         if self.keypoints is not None:
             d["keypoints"] = self.keypoints.to_json()
+        if self.inner is not None:
+            d["inner"] = self.inner.to_json()
         return d
 
     @property
+    def search_keypoints(self) -> Keypoints | None:
+        """The keypoints the keypoint stage compares: the inner picture's for a screenshot
+        around a picture, otherwise the image's own."""
+        if self.inner is not None:
+            return self.inner.fingerprint.keypoints
+        return self.keypoints
+
+    @property
     def needs_refresh(self) -> bool:
-        """Made before the keypoint stage existed (so crops and screenshots of it would be
-        missed): compute it again from the original."""
-        return self.version < 2 and self.keypoints is None and not self.low_quality
+        """Made by an earlier version that did not look for the picture inside a screenshot
+        (version 2) or had no keypoints (version 1), so crops of it, or other people's
+        screenshots, would be judged wrongly: compute it again from the original."""
+        return self.version < FINGERPRINT_VERSION and not self.low_quality
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ImageFingerprint:
@@ -146,6 +192,7 @@ class ImageFingerprint:
             low_quality=bool(d["low_quality"]),
             keypoints=Keypoints.from_json(d["keypoints"]) if d.get("keypoints") else None,
             version=int(d.get("version", 1)),
+            inner=InnerPicture.from_json(d["inner"]) if d.get("inner") else None,
         )
 
 

@@ -153,6 +153,10 @@ def _border_colours(rgb: U8Image) -> npt.NDArray[np.int16]:
     return np.unique(np.stack(colours), axis=0)
 
 
+#: Passes of ``content_boxes`` over what earlier passes left of a block.
+_PASSES = 3
+
+
 def content_boxes(rgb: U8Image, *, limit: int = 3) -> list[Box]:
     """Rectangles of dense picture content inside flat UI colours (screenshots, pages)."""
     h, w = rgb.shape[:2]
@@ -165,7 +169,12 @@ def content_boxes(rgb: U8Image, *, limit: int = 3) -> list[Box]:
         lo = np.clip(colour.astype(np.int32) - 12, 0, 255).astype(np.uint8)
         hi = np.clip(colour.astype(np.int32) + 12, 0, 255).astype(np.uint8)
         cv2.bitwise_or(is_bg, cv2.inRange(rgb, lo, hi), dst=is_bg)
-    content = np.equal(is_bg, 0).view(np.uint8)
+    # Background is UI colour connected to the image's edge: the same colours inside the
+    # picture (a dark sky beside a dark status bar) are part of the picture.
+    _n, labels = cv2.connectedComponents(is_bg, connectivity=4)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    outside = np.isin(labels, edge[edge > 0])
+    content = np.logical_not(outside).view(np.uint8)
     share = content.mean()
     if share > 0.97 or share < MIN_REGION_AREA:
         return []
@@ -176,18 +185,33 @@ def content_boxes(rgb: U8Image, *, limit: int = 3) -> list[Box]:
     dense0 = (dens >= 0.7).astype(np.uint8)
     closed = cv2.morphologyEx(dense0, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     dense = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    n, _labels, stats, _ = cv2.connectedComponentsWithStats(dense, connectivity=4)
     boxes: list[tuple[int, Box]] = []
     sx, sy = w / cw, h / ch
-    for i in range(1, n):
-        x, y, bw, bh, area = (int(v) for v in stats[i])
-        if area < 4:
-            continue
-        box = _refine(
-            content, (round(x * sx), round(y * sy), round((x + bw) * sx), round((y + bh) * sy))
-        )
-        if _useful(box, w, h):
-            boxes.append((area, box))
+    # A block may join the picture to a bar beside it (an address bar a few pixels above a
+    # picture): its refined box is then the bar, or the picture alone. Each pass takes the
+    # refined boxes out of the dense cells and looks again at what is left.
+    for _ in range(_PASSES):
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(dense, connectivity=4)
+        left_over = False
+        for i in range(1, n):
+            x, y, bw, bh, area = (int(v) for v in stats[i])
+            if area < 4:
+                continue
+            box = _refine(
+                content,
+                (round(x * sx), round(y * sy), round((x + bw) * sx), round((y + bh) * sy)),
+            )
+            if _useful(box, w, h) and not any(same_box(box, b) for _, b in boxes):
+                boxes.append(((box[2] - box[0]) * (box[3] - box[1]), box))
+            cx0, cy0 = int(box[0] / sx), int(box[1] / sy)
+            cx1, cy1 = -(-box[2] * cw // w), -(-box[3] * ch // h)
+            block = labels[cy0:cy1, cx0:cx1] == i
+            if not block.any():
+                continue
+            dense[cy0:cy1, cx0:cx1][block] = 0
+            left_over = left_over or int(np.count_nonzero(labels == i)) - int(block.sum()) >= 4
+        if not left_over:
+            break
     boxes.sort(reverse=True)
     return [b for _, b in boxes[:limit]]
 
