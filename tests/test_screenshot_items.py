@@ -187,3 +187,22 @@ def test_the_hash_list_carries_the_picture_inside_a_screenshot(
     export_hashlist(vault, case_id, tmp_path / "list.csv", fmt="csv")
     table = list(csv.DictReader(io.StringIO((tmp_path / "list.csv").read_text("utf-8"))))
     assert [r["origin"] for r in table] == ["original", "inner_picture", "original"]
+
+
+def test_the_cli_never_prints_the_inner_pictures_keypoints(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    shot = tmp_path / "post.jpg"
+    shot.write_bytes(jpeg(screenshot(photo(1)), 90))
+    repo = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-m", "ui.cli.main", "fingerprint", str(shot),
+                           "--json"], capture_output=True, text=True, cwd=repo, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    (entry,) = json.loads(proc.stdout)["files"]
+    inner = entry["fingerprint"]["inner"]
+    assert inner["fingerprint"]["pdq"] and "keypoints" not in proc.stdout
+    text = subprocess.run([sys.executable, "-m", "ui.cli.main", "fingerprint", str(shot)],
+                          capture_output=True, text=True, cwd=repo, timeout=120)
+    assert "picture inside a screenshot" in text.stdout
+    assert inner["fingerprint"]["pdq"] in text.stdout

@@ -44,8 +44,12 @@ def _one(path: Path) -> dict[str, Any]:
                 "error": "This is neither an image nor a video Ansim can read."}
     d = fp.to_json()
     # The keypoint record holds a small grey copy of the picture: it stays inside Ansim and is
-    # never printed (a terminal's scrollback or a redirected file is not encrypted).
+    # never printed (a terminal's scrollback or a redirected file is not encrypted); nor is
+    # the one of the picture inside a screenshot.
     d.pop("keypoints", None)
+    inner = d.get("inner")
+    if isinstance(inner, dict) and isinstance(inner.get("fingerprint"), dict):
+        inner["fingerprint"].pop("keypoints", None)
     return {"file": str(path), "ok": True, "fingerprint": d}
 
 
@@ -68,6 +72,12 @@ def _text(entry: dict[str, Any]) -> str:
             kinds[r.kind] = kinds.get(r.kind, 0) + 1
         if kinds:
             lines.append("  regions " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+        if fp.inner is not None:
+            inner = fp.inner.fingerprint
+            box = " ".join(f"{x:.2f}" for x in fp.inner.box)
+            lines.append(f"  inner  picture inside a screenshot at {box} (left top right "
+                         f"bottom), {inner.width}x{inner.height}")
+            lines.append(f"  inner pdq {inner.pdq} quality {inner.pdq_quality}")
     else:
         v = VideoFingerprint.from_json(d)
         lines.append(f"  video  {v.width}x{v.height} {v.format} {v.duration:.1f} s, "
