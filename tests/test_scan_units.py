@@ -131,9 +131,10 @@ def test_search_only_fingerprint_finds_what_the_full_one_finds() -> None:
         quick = query_fingerprint(d.rgb, width=d.width, height=d.height, fmt=d.format,
                                   sha256=d.sha256, md5=d.md5)
         fast, full = index.search(quick), index.search(fingerprint_image(data))
-        # The search-only hashes come from the fast PDQ, which can be 2 bits off the
-        # reference's (about one picture in a thousand): same items, bands and kinds of
-        # match, distances at most 2 bits apart (on these pictures they are equal).
+        # The search-only hashes come from the fast PDQ, which could be 2 bits off the
+        # reference's (a rounding swap at the median; not seen on 21,645 benchmark pictures):
+        # same items, bands and kinds of match, distances at most 2 bits apart (on these
+        # pictures they are equal).
         assert [(m.item_id, m.band, m.how) for m in fast] == [
             (m.item_id, m.band, m.how) for m in full]
         assert all(abs(a.distance - b.distance) <= 2 for a, b in zip(fast, full, strict=True))
