@@ -117,26 +117,22 @@ def _decimation_taps(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float
     window = (n + 127) // 128
     half = (window + 2) // 2
     pos = np.arange(n)
-    lo = np.maximum(pos - (window - half), 0)
+    lo = np.maximum(pos - (window - half), 0)  # box window of output p: inputs [lo, hi)
     hi = np.minimum(pos + half - 1, n - 1) + 1
     count = (hi - lo).astype(np.float64)
     sel = ((np.arange(64) + 0.5) * n / 64).astype(np.intp)  # int((i + 0.5) * n / 64)
-    # Second pass at sel[k] averages first-pass outputs p in [lo, hi); each of those averages
-    # inputs in [lo[p], hi[p]). Written as a difference array, then summed up.
-    diff = np.zeros((64, n + 1))
-    for k, s in enumerate(sel):
-        ps = np.arange(lo[s], hi[s])
-        weight = 1.0 / (count[s] * count[ps])
-        np.add.at(diff[k], lo[ps], weight)
-        np.add.at(diff[k], hi[ps], -weight)
-    dense = np.cumsum(diff, axis=1)[:, :n]
+    # The second pass at sel[k] averages first-pass outputs p in [lo[sel], hi[sel]) (64 x window,
+    # some unused at the edges); each of those averages the inputs in [lo[p], hi[p]).
+    p = lo[sel][:, None] + np.arange(window)[None, :]
+    used = p < hi[sel][:, None]
+    p = np.minimum(p, n - 1)
+    share = np.where(used, 1.0 / (count[sel][:, None] * count[p]), 0.0)  # 64 x window
     first = lo[lo[sel]]
     taps = int((hi[hi[sel] - 1] - first).max())
-    idx = first[:, None] + np.arange(taps)[None, :]
-    inside = idx < n
-    idx = np.minimum(idx, n - 1)
-    weights = np.where(inside, np.take_along_axis(dense, idx, axis=1), 0.0)
-    return idx.astype(np.intp), weights.astype(np.float32)
+    idx = first[:, None] + np.arange(taps)[None, :]  # 64 x taps
+    covers = (lo[p][:, None, :] <= idx[:, :, None]) & (idx[:, :, None] < hi[p][:, None, :])
+    weights = (covers * share[:, None, :]).sum(axis=2)
+    return np.minimum(idx, n - 1).astype(np.intp), weights.astype(np.float32)
 
 
 def _downsample64(rgb: U8Image) -> npt.NDArray[np.float64]:
