@@ -12,9 +12,10 @@ phone and browser frames of ``bench/fp_transforms.py``:
   of the same apps), against every stored screenshot;
 
 Candidates get the fingerprint a scan computes (``fingerprint_candidate``: the whole
-candidate's hashes, regions and keypoints). Measured once as shipped (a stored screenshot is fingerprinted for the picture inside it:
-``ImageFingerprint.inner``) and once as version 2 stored it (the whole screenshot's hashes
-and keypoints), so the difference is visible. Writes docs/benchmarks.md (section
+candidate's hashes, regions and keypoints). Measured once as shipped (a stored screenshot is
+fingerprinted for the picture inside it: ``ImageFingerprint.inner``) and once as version 2
+stored it (the whole screenshot's hashes and keypoints), so the difference is visible.
+Writes docs/benchmarks.md (section
 "screenshots").
 """
 

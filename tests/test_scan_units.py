@@ -103,7 +103,7 @@ def test_fetcher_stops_before_requesting_when_cancelled() -> None:
         assert srv.requests == []
 
 
-def test_search_only_fingerprint_finds_exactly_what_the_full_one_finds() -> None:
+def test_search_only_fingerprint_finds_what_the_full_one_finds() -> None:
     from PIL import Image, ImageOps
 
     from tests._scan_server import encode, photo, screenshot_of
@@ -130,8 +130,15 @@ def test_search_only_fingerprint_finds_exactly_what_the_full_one_finds() -> None
         d = decode_image(data)
         quick = query_fingerprint(d.rgb, width=d.width, height=d.height, fmt=d.format,
                                   sha256=d.sha256, md5=d.md5)
-        assert index.search(quick) == index.search(fingerprint_image(data))
-        found += bool(index.search(quick))
+        fast, full = index.search(quick), index.search(fingerprint_image(data))
+        # The search-only hashes come from the fast PDQ, which could be 2 bits off the
+        # reference's (a rounding swap at the median; not seen on 21,645 benchmark pictures):
+        # same items, bands and kinds of match, distances at most 2 bits apart (on these
+        # pictures they are equal).
+        assert [(m.item_id, m.band, m.how) for m in fast] == [
+            (m.item_id, m.band, m.how) for m in full]
+        assert all(abs(a.distance - b.distance) <= 2 for a, b in zip(fast, full, strict=True))
+        found += bool(fast)
     assert found == 5
 
 

@@ -22,7 +22,7 @@ from vault.fingerprints.decode import (
     shrink,
 )
 from vault.fingerprints.model import ImageFingerprint, InnerPicture, RegionHash, RegionKind
-from vault.fingerprints.pdq import MIRROR_INDEX, pdq_dihedral, pdq_hash
+from vault.fingerprints.pdq import MIRROR_INDEX, pdq_dihedral, pdq_hash_for_search
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,8 @@ def at_least(rgb: np.ndarray, side: int) -> np.ndarray:
 def region_hashes(rgb: np.ndarray, *, search_only: bool = False) -> list[RegionHash]:
     """PDQ of the trimmed and detected regions, and (unless ``search_only``) of the fixed
     sub-crops with each region's mirror. A scan candidate needs only what a search compares
-    (``search_only``: no sub-crops, no mirror hash), which is several times cheaper."""
+    (``search_only``: no sub-crops, no mirror hash, the fast PDQ of ``pdq_hash_for_search``),
+    which is several times cheaper. Stored fingerprints always use the reference PDQ."""
     h, w = rgb.shape[:2]
     wanted: list[tuple[RegionKind, regions.Box]] = []
     trimmed = regions.trim_box(rgb)
@@ -204,7 +205,7 @@ def region_hashes(rgb: np.ndarray, *, search_only: bool = False) -> list[RegionH
         if min(pixels.shape[:2]) < 16:
             continue
         if search_only:
-            digest, quality = pdq_hash(pixels)
+            digest, quality = pdq_hash_for_search(pixels, min_quality=MIN_QUALITY)
             hashes = [digest] * (MIRROR_INDEX + 1)
         else:
             hashes, quality = pdq_dihedral(pixels)
