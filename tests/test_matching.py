@@ -97,7 +97,8 @@ def test_compiled_path_equals_brute_force_at_every_distance(
         variants = [rand_hex() for _ in range(8)]
         d.update(sha256=f"{k:064x}", pdq=variants[0], pdq_variants=variants,
                  regions=[{**r, "pdq": rand_hex(), "pdq_mirror": rand_hex()}
-                          for r in template["regions"]])
+                          for r in template["regions"]],
+                 text_screen=k % 4 == 0)  # a screenshot of text: its own whole family
         items.append((str(k), ImageFingerprint.from_json(d)))
     stored = [(item_id, hx) for item_id, fp in items
               for _kind, hx, _detail in matching.stored_hashes(fp)]
@@ -122,6 +123,8 @@ def test_compiled_path_equals_brute_force_at_every_distance(
     assert sum(len(m) for m in plain) > 100  # the edges were really crossed
     assert {m.how for ms in plain for m in ms} >= {"whole", "rotation", "mirror", "crop",
                                                     "region"}
+    text_items = {item_id for item_id, fp in items if fp.text_screen}
+    assert any(m.item_id in text_items and m.how == "whole" for ms in plain for m in ms)
 
 
 def test_complement_hash_is_not_distance_zero() -> None:

@@ -34,8 +34,11 @@ How = Literal["exact", "whole", "rotation", "mirror", "region", "crop", "video",
 BANDS: tuple[Band, ...] = ("strong", "probable", "needs_review")
 
 # Kinds of stored hashes and of query hashes. ``S_SCREEN`` is the whole of a screenshot or
-# page that was stored for the picture inside it (``ImageFingerprint.inner``).
-S_WHOLE, S_ROTATION, S_MIRROR, S_REGION, S_CROP, S_CROP_MIRROR, S_FRAME, S_SCREEN = range(8)
+# page that was stored for the picture inside it (``ImageFingerprint.inner``); ``S_TEXT`` the
+# whole of a screenshot of text (``ImageFingerprint.text_screen``).
+S_WHOLE, S_ROTATION, S_MIRROR, S_REGION, S_CROP, S_CROP_MIRROR, S_FRAME, S_SCREEN, S_TEXT = (
+    range(9))
+_STORED_KINDS = 9
 Q_WHOLE, Q_REGION, Q_LOWQ = range(3)
 
 #: Families of (query kind, stored kind) pairs: name -> (how, (strong, probable, review)).
@@ -56,6 +59,9 @@ THRESHOLDS: dict[str, tuple[How, tuple[int, int, int]]] = {
     # app share its bars, buttons and background, so a close whole-screen hash is only ever
     # "maybe"; the picture inside it is matched through its own hashes and keypoints.
     "screen": ("whole", (-1, -1, 31)),
+    # The whole of a screenshot of text (a chat): other chats of the same app share its
+    # bars, background and bubble shapes, so only a close copy counts (bench/bench_chats.py).
+    "text": ("whole", (31, 36, 40)),
 }
 
 _PAIRS: dict[tuple[int, int], str] = {
@@ -67,12 +73,15 @@ _PAIRS: dict[tuple[int, int], str] = {
     (Q_WHOLE, S_CROP_MIRROR): "crop_mirror",
     (Q_WHOLE, S_FRAME): "frame",
     (Q_WHOLE, S_SCREEN): "screen",
+    (Q_WHOLE, S_TEXT): "text",
     (Q_REGION, S_WHOLE): "region",
     (Q_REGION, S_REGION): "region",
     (Q_REGION, S_MIRROR): "region_mirror",
     (Q_REGION, S_CROP): "crop",
     (Q_REGION, S_FRAME): "frame",
+    (Q_REGION, S_TEXT): "text",
     (Q_LOWQ, S_WHOLE): "lowq",
+    (Q_LOWQ, S_TEXT): "lowq",
 }
 
 #: From this many stored hashes on, search uses the compiled binary indexes of ``faiss`` (when
@@ -84,11 +93,16 @@ COMPILED_MIN = 30_000
 HALF_MAX = 53
 #: A video matches when at least this share of the candidate's sampled frames match.
 VIDEO_MIN_SHARE = 0.3
+#: A keypoint match of a screenshot of text must have inliers spanning at least this share of
+#: its keypoints' area inside the candidate (``Verdict.spread``): a copy agrees over the
+#: whole message area; another chat of the same app only on a sticker, an avatar or a few
+#: words (bench/bench_chats.py).
+TEXT_MIN_SPREAD = 0.35
 
 _FAMILY_NAMES = tuple(THRESHOLDS)
 _FAMILY_INDEX = {name: i for i, name in enumerate(_FAMILY_NAMES)}
 _REVIEW = np.array([THRESHOLDS[n][1][2] for n in _FAMILY_NAMES], dtype=np.int32)
-_PAIR_TABLE = np.full((3, 8), -1, dtype=np.int16)
+_PAIR_TABLE = np.full((3, _STORED_KINDS), -1, dtype=np.int16)
 for (_q, _s), _name in _PAIRS.items():
     _PAIR_TABLE[_q, _s] = _FAMILY_INDEX[_name]
 
@@ -192,7 +206,7 @@ def stored_hashes(fp: Fingerprint) -> list[tuple[int, str, str]]:
         inner = [(kind, hx, f"picture inside the screenshot: {detail}")
                  for kind, hx, detail in stored_hashes(fp.inner.fingerprint)]
         return [(S_SCREEN, fp.pdq, "the whole screenshot"), *inner]
-    rows.append((S_WHOLE, fp.pdq, "whole image"))
+    rows.append((S_TEXT if fp.text_screen else S_WHOLE, fp.pdq, "whole image"))
     if fp.low_quality:
         return rows
     for i, name in ((1, "turned 90°"), (2, "turned 180°"), (3, "turned 270°")):
@@ -204,7 +218,9 @@ def stored_hashes(fp: Fingerprint) -> list[tuple[int, str, str]]:
         if r.kind == "crop":
             rows.append((S_CROP, r.pdq, "cropped copy"))
             rows.append((S_CROP_MIRROR, r.pdq_mirror, "mirrored cropped copy"))
-        else:
+        elif not fp.text_screen:
+            # A screenshot of text has no picture inside it: what region detection finds
+            # there (the app's header, a block of bubbles) looks alike in every chat of the app.
             rows.append((S_REGION, r.pdq, "picture inside a screenshot or frame"))
     return rows
 
@@ -241,6 +257,7 @@ class FingerprintIndex:
         self._detail: list[str] = []
         self._dirty = False
         self._kp = KeypointIndex()
+        self._text: set[int] = set()  # slots of screenshots of text
         for item_id, fp in items:
             self.add(item_id, fp)
 
@@ -274,6 +291,8 @@ class FingerprintIndex:
             kp = fp.search_keypoints
             if kp is not None:
                 self._kp.add(slot, kp)
+        if isinstance(fp, ImageFingerprint) and fp.text_screen:
+            self._text.add(slot)
         self._dirty = True
 
     def add_many(self, items: Iterable[tuple[str, Fingerprint]]) -> None:
@@ -287,6 +306,7 @@ class FingerprintIndex:
             return
         self._alive[slot] = False
         self._kp.remove(slot)
+        self._text.discard(slot)
         for ids in self._exact.values():
             ids.discard(item_id)
         self._dirty = True
@@ -404,7 +424,8 @@ class FingerprintIndex:
     def _search_keypoints(self, candidate: ImageFingerprint, best: dict[int, Match]
                           ) -> list[Match]:
         """The keypoint stage: verify the descriptor shortlist, skipping items the hashes
-        already matched at the decision threshold."""
+        already matched at the decision threshold. A screenshot of text matches only when
+        the inliers spread over its message area (``TEXT_MIN_SPREAD``)."""
         kp = candidate.search_keypoints
         if kp is None or candidate.low_quality or len(self._kp) == 0:
             return []
@@ -416,6 +437,8 @@ class FingerprintIndex:
                 continue
             verdict = verify(kp, stored, mirrored=mirrored)
             if verdict is None:
+                continue
+            if slot in self._text and verdict.spread < TEXT_MIN_SPREAD:
                 continue
             band = band_of(verdict)
             if band is None:

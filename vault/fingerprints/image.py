@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from vault.errors import InputRejected
-from vault.fingerprints import keypoints, regions
+from vault.fingerprints import keypoints, regions, screens
 from vault.fingerprints.decode import (
     DEFAULT_MAX_PIXELS,
     WORK_SIDE,
@@ -141,10 +141,21 @@ def _fingerprint(
     low = quality < MIN_QUALITY or min(width, height) < MIN_SIDE
     found: list[RegionHash] = []
     inner: InnerPicture | None = None
+    text = False
     if not low and min(h, w) >= regions.MIN_REGION_SIDE:
         found = region_hashes(rgb)
         if box_pixels is not None:
-            inner = _inner_picture(rgb, width, height, fmt, sha256, md5, box_pixels)
+            # A screenshot of text (a chat) has no picture inside it: a block of message
+            # bubbles or the app's header that region detection finds is part of the app.
+            text = screens.is_text_screen(rgb)
+            if not text:
+                inner = _inner_picture(rgb, width, height, fmt, sha256, md5, box_pixels)
+    kp = None
+    if not low and inner is None:
+        # A frame keeps only its picture's keypoints (``inner``): its own app chrome (bars,
+        # buttons, captions) would match other screenshots of the same app. A screenshot of
+        # text keeps keypoints on its message area's text only, for the same reason.
+        kp = keypoints.extract(rgb, mask=screens.keypoint_mask(rgb) if text else None)
     return ImageFingerprint(
         sha256=sha256,
         md5=md5,
@@ -157,10 +168,9 @@ def _fingerprint(
         phash=phash,
         regions=tuple(found),
         low_quality=low,
-        # A frame keeps only its picture's keypoints: its own app chrome (bars, buttons,
-        # captions) would match other screenshots of the same app.
-        keypoints=None if low or inner is not None else keypoints.extract(rgb),
+        keypoints=kp,
         inner=inner,
+        text_screen=text,
     )
 
 

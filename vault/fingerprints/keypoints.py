@@ -179,8 +179,8 @@ def _fit(grey: U8Image, side: int) -> U8Image:
     return np.ascontiguousarray(cv2.resize(grey, size, interpolation=cv2.INTER_AREA))
 
 
-def _points(grey: U8Image, n: int) -> PointSet:
-    kps, desc = _orb(n).detectAndCompute(grey, None)
+def _points(grey: U8Image, n: int, mask: U8Image | None = None) -> PointSet:
+    kps, desc = _orb(n).detectAndCompute(grey, mask)
     if desc is None or not kps:
         return PointSet(np.zeros((0, 2), np.float32), np.zeros((0, DESCRIPTOR_BYTES), np.uint8))
     # Quarter pixels, as stored: a record equals itself after a JSON round trip.
@@ -189,17 +189,24 @@ def _points(grey: U8Image, n: int) -> PointSet:
     return PointSet(xy=xy, descriptors=np.ascontiguousarray(desc, dtype=np.uint8))
 
 
-def extract(rgb: U8Image, *, query: bool = False) -> Keypoints | None:
+def extract(rgb: U8Image, *, query: bool = False, mask: U8Image | None = None
+            ) -> Keypoints | None:
     """Keypoints of an RGB working copy (long side <= 512), or None when the picture is too
     small or has no keypoints at all (flat). ``query`` builds a candidate's record: more
-    points, a mirrored set and a larger reference picture."""
+    points, a mirrored set and a larger reference picture. ``mask`` (uint8, the size of
+    ``rgb``, non-zero where points may lie; vault layout only) keeps the points to part of
+    the picture; the reference picture stays whole."""
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         return None
     grey = grey_copy(rgb, KP_SIDE)
     h, w = grey.shape
     if min(h, w) < MIN_SIDE:
         return None
-    pts = _points(grey, QUERY_POINTS if query else STORED_POINTS)
+    small_mask = None
+    if mask is not None:
+        small_mask = np.asarray(cv2.resize(mask, (w, h), interpolation=cv2.INTER_NEAREST),
+                                dtype=np.uint8)
+    pts = _points(grey, QUERY_POINTS if query else STORED_POINTS, small_mask)
     if len(pts) == 0:
         return None
     thumb = _thumb(grey, QUERY_THUMB_SIDE if query else THUMB_SIDE)

@@ -10,10 +10,12 @@ from vault.fingerprints.keypoints import Keypoints
 #: Bumped when what a fingerprint holds changes. 1: hashes only. 2: an image's fingerprint
 #: also holds the keypoint stage's record whenever the picture has enough detail for one.
 #: 3: a screenshot or page around a picture also holds the fingerprint of the picture inside
-#: it (``inner``), and its keypoints are that picture's. Image fingerprints of an earlier
-#: version are computed again from the original at the next scan (``needs_refresh``); the
-#: hashes they share are unchanged.
-FINGERPRINT_VERSION = 3
+#: it (``inner``), and its keypoints are that picture's. 4: a screenshot of text (a chat, a
+#: threat message) is marked ``text_screen``, keeps no ``inner`` picture (a block of message
+#: bubbles is not one), and its keypoints lie on its message area's text only. Image
+#: fingerprints of an earlier version are computed again from the original at the next scan
+#: (``needs_refresh``); the hashes they share are unchanged.
+FINGERPRINT_VERSION = 4
 
 RegionKind = Literal["trim", "content", "crop"]
 _REGION_KINDS: tuple[RegionKind, ...] = ("trim", "content", "crop")
@@ -116,6 +118,10 @@ class ImageFingerprint:
       A screenshot with an ``inner`` picture keeps no keypoints of its own: its app chrome
       would match other screenshots of the same app.
     - ``inner``: the picture inside a screenshot or page (:class:`InnerPicture`), or None.
+    - ``text_screen``: the image is a screenshot of text with no picture in it (a chat
+      thread, a threat message, a profile page; :mod:`vault.fingerprints.screens`). Its
+      keypoints lie on the text of its message area only, and the index asks more of its
+      matches: other screenshots of the same app share everything else.
     """
 
     sha256: str = field(repr=False)
@@ -133,6 +139,7 @@ class ImageFingerprint:
     version: int = FINGERPRINT_VERSION
     kind: Literal["image"] = "image"
     inner: InnerPicture | None = field(default=None, repr=False)
+    text_screen: bool = False
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -154,6 +161,8 @@ class ImageFingerprint:
             d["keypoints"] = self.keypoints.to_json()
         if self.inner is not None:
             d["inner"] = self.inner.to_json()
+        if self.text_screen:
+            d["text_screen"] = True
         return d
 
     @property
@@ -166,9 +175,10 @@ class ImageFingerprint:
 
     @property
     def needs_refresh(self) -> bool:
-        """Made by an earlier version that did not look for the picture inside a screenshot
-        (version 2) or had no keypoints (version 1), so crops of it, or other people's
-        screenshots, would be judged wrongly: compute it again from the original."""
+        """Made by an earlier version that did not tell screenshots of text from photos
+        (version 3), did not look for the picture inside a screenshot (version 2) or had no
+        keypoints (version 1), so crops of it, or other people's screenshots, would be judged
+        wrongly: compute it again from the original."""
         return self.version < FINGERPRINT_VERSION and not self.low_quality
 
     @classmethod
@@ -193,6 +203,7 @@ class ImageFingerprint:
             keypoints=Keypoints.from_json(d["keypoints"]) if d.get("keypoints") else None,
             version=int(d.get("version", 1)),
             inner=InnerPicture.from_json(d["inner"]) if d.get("inner") else None,
+            text_screen=d.get("text_screen") is True,
         )
 
 
