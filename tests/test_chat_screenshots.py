@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,3 +108,13 @@ def test_a_reposted_chat_is_still_recognised(label: str) -> None:
 def test_the_same_from_pixels_in_memory() -> None:
     shot = render(make_chat(3, app="talk", theme="dark"))
     assert fingerprint_pixels(shot).text_screen
+
+
+def test_the_cli_says_a_screenshot_is_text(tmp_path: Path) -> None:
+    shot = tmp_path / "threat.png"
+    shot.write_bytes(_png(render(make_chat(5, app="bubble", theme="dark"))))
+    repo = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-m", "ui.cli.main", "fingerprint", str(shot)],
+                          capture_output=True, text=True, cwd=repo, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "a screenshot of text" in proc.stdout and "keypoints" not in proc.stdout

@@ -78,6 +78,9 @@ def _text(entry: dict[str, Any]) -> str:
             lines.append(f"  inner  picture inside a screenshot at {box} (left top right "
                          f"bottom), {inner.width}x{inner.height}")
             lines.append(f"  inner pdq {inner.pdq} quality {inner.pdq_quality}")
+        if fp.text_screen:
+            lines.append("  text   a screenshot of text (a chat, a message): matched on the "
+                         "text of its message area, not on the app around it")
     else:
         v = VideoFingerprint.from_json(d)
         lines.append(f"  video  {v.width}x{v.height} {v.format} {v.duration:.1f} s, "
