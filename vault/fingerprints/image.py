@@ -107,13 +107,11 @@ def framed_box(rgb: np.ndarray) -> regions.Box | None:
 
 
 def _inner_picture(
-    rgb: np.ndarray, width: int, height: int, fmt: str, sha256: str, md5: str,
-    box_pixels: BoxPixels,
+    rgb: np.ndarray, box: regions.Box, width: int, height: int, fmt: str, sha256: str,
+    md5: str, box_pixels: BoxPixels,
 ) -> InnerPicture | None:
-    """The fingerprint of the picture inside a frame (see :class:`InnerPicture`), or None."""
-    box = framed_box(rgb)
-    if box is None:
-        return None
+    """The fingerprint of the picture at ``box`` (from ``framed_box``) inside a frame (see
+    :class:`InnerPicture`), or None."""
     h, w = rgb.shape[:2]
     frac = (round(box[0] / w, 4), round(box[1] / h, 4), round(box[2] / w, 4),
             round(box[3] / h, 4))
@@ -147,9 +145,12 @@ def _fingerprint(
         if box_pixels is not None:
             # A screenshot of text (a chat) has no picture inside it: a block of message
             # bubbles or the app's header that region detection finds is part of the app.
-            text = screens.is_text_screen(rgb)
-            if not text:
-                inner = _inner_picture(rgb, width, height, fmt, sha256, md5, box_pixels)
+            # A block without text in the page (a drawing beside an article) is a picture.
+            lines = screens.text_lines(rgb)
+            box = framed_box(rgb)
+            text = lines is not None and (box is None or not screens.holds_picture(lines, box))
+            if box is not None and not text:
+                inner = _inner_picture(rgb, box, width, height, fmt, sha256, md5, box_pixels)
     kp = None
     if not low and inner is None:
         # A frame keeps only its picture's keypoints (``inner``): its own app chrome (bars,
