@@ -50,7 +50,7 @@ def _as_version_2(shot: bytes, fp: ImageFingerprint) -> ImageFingerprint:
     """What version 2 stored for the same file: no inner picture, the whole image's keypoints."""
     work = decode_image(shot).rgb
     kp = None if fp.low_quality else keypoints.extract(work)
-    return replace(fp, inner=None, keypoints=kp, version=2)
+    return replace(fp, inner=None, keypoints=kp, version=2, text_screen=False)
 
 
 def _crop(a: np.ndarray, frac: float, rng: np.random.Generator) -> np.ndarray:
@@ -70,11 +70,12 @@ def main() -> None:
     pics, _origin = photos(a.vault + a.others)
     rng = np.random.default_rng(SEED)
     shipped, old = FingerprintIndex(), FingerprintIndex()
-    framed = 0
+    framed = text = 0
     for i in range(a.vault):
         data = jpeg_bytes(FRAMES[i % 2][1](pics[i], rng), 85)
         fp = fingerprint_image(data)
         framed += fp.inner is not None
+        text += fp.text_screen
         shipped.add(f"v{i}", fp)
         old.add(f"v{i}", _as_version_2(data, fp))
     recall: dict[str, Counter[str]] = {"shipped": Counter(), "version 2": Counter()}
@@ -113,8 +114,9 @@ def main() -> None:
 
 {a.vault} real photographs (`bench/fp_data.py`), each kept in the vault as a screenshot
 (alternately a phone app and a browser page around it, JPEG q85; {framed} of them were
-recognised as a frame around a picture); {a.others} other photographs, each in a phone and a
-browser frame, as other people's screenshots of the same apps ({pairs:,} unrelated pairs).
+recognised as a frame around a picture, {text} taken for a screenshot of text);
+{a.others} other photographs, each in a phone and a browser frame, as other people's
+screenshots of the same apps ({pairs:,} unrelated pairs).
 "Shipped" fingerprints a stored screenshot for the picture inside it; "version 2" is what
 was stored before (the whole screenshot's hashes and keypoints). Decision threshold: strong
 or probable.
