@@ -1,6 +1,6 @@
 """Benchmark: text-only screenshots (chat threads) kept in the vault, against other chats.
 
-    python bench/bench_chats.py [--vault 50] [--others 600]
+    python bench/bench_chats.py [--vault 50] [--others 600] [--seed 20261206]
 
 Victims of sextortion keep screenshots of the threats: chat threads with the messenger's status
 bar, header and input bar, bubbles, names and times, and no picture. Other people's
@@ -102,15 +102,17 @@ def main() -> None:
     ap.add_argument("--vault", type=int, default=50, help="chat screenshots kept in the vault")
     ap.add_argument("--others", type=int, default=600,
                     help="other people's chat screenshots of the same layouts, scanned")
+    ap.add_argument("--seed", type=int, default=SEED, help="another seed, other chats")
     a = ap.parse_args()
+    seed = a.seed
     t0 = time.time()
     load = os.getloadavg()[0]
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     index = FingerprintIndex()
     stored: list[tuple[Chat, np.ndarray]] = []
     kinds: Counter[str] = Counter()
     for i in range(a.vault):
-        c = chat(SEED + i, i)
+        c = chat(seed + i, i)
         shot = render(c)
         fp = fingerprint_image(png(shot))
         kinds["text screenshot" if getattr(fp, "text_screen", False)
@@ -136,7 +138,7 @@ def main() -> None:
     raised_candidates = 0
     examples: list[str] = []
     for j in range(a.others):
-        c = chat(SEED + 100_000 + j, j)
+        c = chat(seed + 100_000 + j, j)
         shot = render(c)
         data = jpeg(shot, 85) if j % 2 else png(shot)
         found = index.search(fingerprint_candidate(data, "image"))
@@ -190,7 +192,8 @@ family: {listing(review)}).
 |---|---:|---:|---:|---|
 {table}
 
-Run time {time.time() - t0:.0f} s (vault {t_vault:.0f} s); load average before: {load:.1f}.
+Seed {seed}. Run time {time.time() - t0:.0f} s (vault {t_vault:.0f} s); load average
+before: {load:.1f}.
 """
     write_section("chats", body)
     print(body)

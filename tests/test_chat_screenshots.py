@@ -24,6 +24,7 @@ from tests.fixtures_fp.chats import APPS, THEMES, make_chat, render
 from tests.fixtures_fp.photos import crop, jpeg, photo, screenshot
 from vault import matching
 from vault.fingerprints import ImageFingerprint, fingerprint_image, fingerprint_pixels
+from vault.fingerprints.decode import decode_image
 from vault.fingerprints.screens import BOTTOM_BAND, TOP_BAND, is_text_screen
 from vault.matching import FingerprintIndex
 from vault.scanning.runner import fingerprint_candidate
@@ -56,6 +57,16 @@ def test_a_chat_is_a_screenshot_of_text(app: str, theme: str) -> None:
     rows = matching.stored_hashes(fp)
     assert rows[0][0] == matching.S_TEXT
     assert matching.S_REGION not in {kind for kind, _hx, _d in rows}
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_a_short_thread_is_a_screenshot_of_text(app: str) -> None:
+    """Two messages and stickers: little text, but a flat phone screen with the app's labels."""
+    chat = make_chat(80, app=app, theme="dark")
+    short = replace(chat, messages=chat.messages[-2:])
+    data = _png(render(short))
+    assert is_text_screen(decode_image(data).rgb)
+    assert fingerprint_image(data).text_screen
 
 
 def test_photos_and_screenshots_around_a_picture_are_not_text() -> None:

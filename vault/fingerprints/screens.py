@@ -27,6 +27,8 @@ Detection (``is_text_screen``) works on the working copy (long side <= 512 px):
 3. **Lines of text.** Glyph-sized pieces of what is left, joined sideways, must form at least
    ``MIN_TEXT_LINES`` lines of three glyphs or more, holding ``MIN_TEXT_SHARE`` of it. Line
    drawings, wood grain and particle wallpapers are flat and thin but not lines of text.
+   A phone screenshot (``PHONE_ASPECT``) flatter still (``PHONE_FLAT_SHARE``) needs only
+   ``PHONE_TEXT_LINES``: a thread of two messages has little text.
 
 Thresholds were set on 150 generated chats (all detected; the smallest margins: flat share
 0.85, 8 lines, text share 0.24), 417 real photos from Debian packages and 278 phone and
@@ -58,6 +60,13 @@ MAX_SOLID_SHARE = MIN_REGION_AREA
 #: Lines of text a text screenshot shows, and the share of its non-flat pixels in them.
 MIN_TEXT_LINES = 6
 MIN_TEXT_SHARE = 0.2
+#: A phone screenshot (at least this many times as tall as wide) that is flatter still needs
+#: only this many lines: a short thread of two or three messages and the app's own labels
+#: (clock, name, placeholder) shows 2-5. Tall flat drawings (Tux Paint stamps on white)
+#: showed at most one.
+PHONE_ASPECT = 1.7
+PHONE_FLAT_SHARE = 0.85
+PHONE_TEXT_LINES = 2
 
 #: The app's bars (status bar, header, input bar, navigation) are left out of a text
 #: screenshot's keypoints: this share of the height at the top and at the bottom. Phone
@@ -106,7 +115,8 @@ def text_lines(rgb: U8Image) -> npt.NDArray[np.bool_] | None:
         return None
     # The share of flat colours on every other pixel first: most photos stop here, at a
     # quarter of the cost.
-    if flat_colours(rgb[::2, ::2]).mean() < MIN_FLAT_SHARE:
+    flat_share = float(flat_colours(rgb[::2, ::2]).mean())
+    if flat_share < MIN_FLAT_SHARE:
         return None
     flat = flat_colours(rgb)
     rest = np.logical_not(flat).view(np.uint8)
@@ -115,7 +125,10 @@ def text_lines(rgb: U8Image) -> npt.NDArray[np.bool_] | None:
     if n > 1 and stats[1:, cv2.CC_STAT_AREA].max() >= MAX_SOLID_SHARE * h * w:
         return None
     lines, count, share = _lines_of_text(rest)
-    return lines if count >= MIN_TEXT_LINES and share >= MIN_TEXT_SHARE else None
+    if count >= MIN_TEXT_LINES and share >= MIN_TEXT_SHARE:
+        return lines
+    phone = h >= PHONE_ASPECT * w and flat_share >= PHONE_FLAT_SHARE
+    return lines if phone and count >= PHONE_TEXT_LINES else None
 
 
 def is_text_screen(rgb: U8Image) -> bool:
