@@ -17,7 +17,10 @@ follow (off-centre crops, small rotations, pictures inside screenshots, mirrored
    with the found transform, and the normalised correlation over the overlap decides. Inlier
    counts alone confuse different photos of one subject; aligned pixels do not.
 
-A candidate's mirrored keypoint set is matched the same way (ORB is not mirror-invariant).
+ORB is not mirror-invariant, so every vault item also keeps the keypoints of its mirrored picture
+(``Keypoints.mirrored``): a candidate computes one set, which the shortlist and verification
+match against both of an item's sets; a mirrored copy verifies against the mirrored set and the
+item's reference picture mirrored.
 Thresholds (``MIN_INLIERS``, ``CORRELATION``) were chosen on the benchmark (docs/fingerprints.md).
 """
 
@@ -147,17 +150,24 @@ class KeypointIndex:
         if not self._dirty:
             return
         slots = sorted(self._items)
-        sets = [self._items[s].points for s in slots]
+        # (slot, orientation, point set): the plain set of every item, then its mirrored one.
+        sets = [(s, o, p) for s in slots
+                for o, p in enumerate((self._items[s].points, self._items[s].mirrored))
+                if p is not None and len(p)]
         if sets:
-            self._desc = np.ascontiguousarray(np.concatenate([p.descriptors for p in sets]))
+            self._desc = np.ascontiguousarray(np.concatenate([p.descriptors for _, _, p in sets]))
             self._owner = np.concatenate(
-                [np.full(len(p), s, dtype=np.int32) for s, p in zip(slots, sets, strict=True)])
+                [np.full(len(p), 2 * s + o, dtype=np.int32) for s, o, p in sets])
             # Items keep views of the concatenated descriptors, not copies of their own.
             start = 0
-            for slot, p in zip(slots, sets, strict=True):
-                view = PointSet(p.xy, self._desc[start:start + len(p)])
-                self._items[slot] = replace(self._items[slot], points=view)
+            views: dict[tuple[int, int], PointSet] = {}
+            for s, o, p in sets:
+                views[(s, o)] = PointSet(p.xy, self._desc[start:start + len(p)])
                 start += len(p)
+            for s in slots:
+                kp = self._items[s]
+                self._items[s] = replace(kp, points=views.get((s, 0), kp.points),
+                                         mirrored=views.get((s, 1), kp.mirrored))
         else:
             self._desc = np.zeros((0, 32), dtype=np.uint8)
             self._owner = np.zeros(0, dtype=np.int32)
@@ -179,11 +189,7 @@ class KeypointIndex:
         self.rebuild()
         if self._desc.shape[0] == 0:
             return []
-        sets = [query.points]
-        if query.mirrored is not None:
-            sets.append(query.mirrored)
-        qd = np.ascontiguousarray(np.concatenate([p.descriptors for p in sets]))
-        n_plain = len(query.points)
+        qd = query.points.descriptors
         if qd.shape[0] == 0:
             return []
         q_all: list[npt.NDArray[np.int64]] = []
@@ -211,7 +217,7 @@ class KeypointIndex:
         if qi.size == 0:
             return []
         # One vote per candidate descriptor and (item, orientation).
-        target = self._owner[ri[close]].astype(np.int64) * 2 + (qi >= n_plain)
+        target = self._owner[ri[close]].astype(np.int64)
         width = int(qd.shape[0])
         pair = np.unique(target * width + qi)
         targets, votes = np.unique(pair // width, return_counts=True)
@@ -223,10 +229,12 @@ class KeypointIndex:
 
 
 def verify(query: Keypoints, stored: Keypoints, *, mirrored: bool) -> Verdict | None:
-    """RANSAC plus pixel check of one pair; None when no consistent transform was found."""
-    qp = query.mirrored if mirrored else query.points
-    sp = stored.points
-    if qp is None or len(qp) < 2 or len(sp) < MIN_CORRESPONDENCES:
+    """RANSAC plus pixel check of one pair; None when no consistent transform was found.
+    ``mirrored`` matches the candidate against the item's mirrored set and mirrored reference
+    picture (the candidate may be a mirrored copy)."""
+    qp = query.points
+    sp = stored.mirrored if mirrored else stored.points
+    if sp is None or len(qp) < 2 or len(sp) < MIN_CORRESPONDENCES:
         return None
     knn = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(sp.descriptors, qp.descriptors, k=2)
     si: list[int] = []
@@ -285,10 +293,11 @@ def _spread(inliers: npt.NDArray[Any], stored_xy: npt.NDArray[Any], m_aff: npt.N
 
 def _correlation(query: Keypoints, stored: Keypoints, m_aff: npt.NDArray[np.float64],
                  mirrored: bool) -> tuple[float, float]:
-    """Normalised correlation of the aligned reference pictures, and the overlap share."""
-    st = stored.thumb
+    """Normalised correlation of the aligned reference pictures, and the overlap share.
+    ``m_aff`` maps the item's keypoint copy (mirrored when ``mirrored``) onto the candidate's."""
+    st = stored.thumb[:, ::-1] if mirrored else stored.thumb
     th, tw = st.shape
-    qt = query.thumb[:, ::-1] if mirrored else query.thumb
+    qt = query.thumb
     qth, qtw = qt.shape
     sw, sh = stored.size
     qw, qh = query.size

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from vault.fingerprints.keypoints import Keypoints
+from vault.fingerprints.keypoints import KEYPOINTS_VERSION, Keypoints
 
 #: Bumped when what a fingerprint holds changes. 1: hashes only. 2: an image's fingerprint
 #: also holds the keypoint stage's record whenever the picture has enough detail for one, so
-#: a version-1 image fingerprint without keypoints was made before that stage existed and is
-#: computed again from the original (``needs_refresh``); the hashes themselves are unchanged.
-FINGERPRINT_VERSION = 2
+#: a version-1 image fingerprint without keypoints was made before that stage existed. 3: the
+#: keypoint record (version 2) also holds the keypoints of the mirrored picture, so that a
+#: candidate needs one ORB pass instead of two. Fingerprints of earlier versions are computed
+#: again from the original (``needs_refresh``); the hashes themselves are unchanged.
+FINGERPRINT_VERSION = 3
 
 RegionKind = Literal["trim", "content", "crop"]
 _REGION_KINDS: tuple[RegionKind, ...] = ("trim", "content", "crop")
@@ -121,9 +123,16 @@ class ImageFingerprint:
 
     @property
     def needs_refresh(self) -> bool:
-        """Made before the keypoint stage existed (so crops and screenshots of it would be
-        missed): compute it again from the original."""
-        return self.version < 2 and self.keypoints is None and not self.low_quality
+        """Made by an earlier version whose record the matcher cannot fully use: before the
+        keypoint stage existed (version 1 without keypoints: crops and screenshots of it would
+        be missed), or with a version-1 keypoint record (no mirrored set: mirrored crops and
+        screenshots would be missed). Compute it again from the original. A flat picture
+        without keypoints is left alone."""
+        if self.low_quality:
+            return False
+        if self.keypoints is None:
+            return self.version < 2
+        return self.keypoints.version < KEYPOINTS_VERSION
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ImageFingerprint:

@@ -3,8 +3,8 @@
 A stored fingerprint carries the eight rotations/mirrors of the whole image, 14 sub-crops (each
 with its mirror) and a pHash, so that *later candidates* can match it however they were changed.
 A candidate only needs its whole-image PDQ, the PDQ of its trimmed and detected regions
-(``vault.matching.query_hashes``) and its keypoints in the candidate layout (more points, a
-mirrored set; ``vault.fingerprints.keypoints.extract(query=True)``): computing just those
+(``vault.matching.query_hashes``) and its keypoints in the candidate layout (more points, one
+orientation: ``vault.fingerprints.keypoints.extract(query=True)``): computing just those
 makes checking a candidate several times cheaper, with exactly the same search results
 (``tests/test_scan_units.py`` checks this).
 
