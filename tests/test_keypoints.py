@@ -200,6 +200,26 @@ def test_a_shared_object_on_another_background_is_not_the_same_picture() -> None
     assert all(m.band not in DECISION or m.how != "keypoints" for m in found)
 
 
+@pytest.mark.parametrize("seeds", [(21, 21), (21, 22), (5, 77)])
+def test_correspondences_are_opencvs_ratio_test_matches(seeds: tuple[int, int]) -> None:
+    """The vectorised 2-nearest-neighbour search keeps exactly the pairs that OpenCV's
+    knnMatch and the ratio test keep, for a copy and for unrelated pictures."""
+    from vault.keypoint_match import MAX_DESCRIPTOR_BITS, RATIO, _ratio_matches
+
+    s = extract(decode_image(encode(photo(seeds[0]))).rgb)
+    q = query_kp(crop(photo(seeds[1]), 0.1, fx=0.3, fy=0.6))
+    assert s is not None
+    for sp in (s.points, s.mirrored):
+        assert sp is not None
+        expected = []
+        for m, n in cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(sp.descriptors,
+                                                              q.points.descriptors, k=2):
+            if m.distance <= MAX_DESCRIPTOR_BITS and m.distance < RATIO * n.distance:
+                expected.append((m.queryIdx, m.trainIdx))
+        si, qi = _ratio_matches(sp.descriptors, q.points.descriptors)
+        assert list(zip(si.tolist(), qi.tolist(), strict=True)) == expected
+
+
 @pytest.mark.parametrize(
     ("inliers", "correlation", "spread", "band"),
     [

@@ -12,7 +12,9 @@ follow (off-centre crops, small rotations, pictures inside screenshots, mirrored
    votes (at least ``MIN_VOTES``) are verified. The cost grows with the number of colliding
    pairs, not with the vault.
 2. **Geometric verification** (``verify``): descriptor matches (nearest neighbour with a ratio
-   test), then ``cv2.estimateAffinePartial2D`` with RANSAC (rotation, uniform scale, shift).
+   test, one compiled 2-nearest-neighbour call), then ``cv2.estimateAffinePartial2D`` with
+   RANSAC (rotation, uniform scale, shift). A pair with fewer correspondences or inliers than
+   the fewest any band accepts stops there, before the costlier steps.
 3. **Pixel check**: the candidate's grey reference picture is warped onto the vault item's
    with the found transform, and the normalised correlation over the overlap decides. Inlier
    counts alone confuse different photos of one subject; aligned pixels do not.
@@ -26,6 +28,7 @@ Thresholds (``MIN_INLIERS``, ``CORRELATION``) were chosen on the benchmark (docs
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -52,10 +55,13 @@ SHORTLIST = 4
 #: Ratio test and largest descriptor distance for a correspondence.
 RATIO = 0.85
 MAX_DESCRIPTOR_BITS = 80
-#: RANSAC reprojection error (pixels of the keypoint copy).
+#: RANSAC reprojection error (pixels of the keypoint copy), and its iteration limit.
 RANSAC_PX = 4.0
-#: Correspondences needed before RANSAC runs; accepted scale range of the transform.
-MIN_CORRESPONDENCES = 6
+RANSAC_ITERS = 1000
+#: Correspondences (and then RANSAC inliers) a pair needs to be checked further: the fewest
+#: inliers any band accepts (``MIN_INLIERS[-1]``), so nothing that could match is dropped.
+MIN_CORRESPONDENCES = 8
+#: Accepted scale range of the transform.
 SCALE_RANGE = (1 / 6, 6.0)
 #: Share of the vault item's reference picture the aligned candidate must cover.
 MIN_OVERLAP = 0.3
@@ -229,38 +235,32 @@ class KeypointIndex:
 
 
 def verify(query: Keypoints, stored: Keypoints, *, mirrored: bool) -> Verdict | None:
-    """RANSAC plus pixel check of one pair; None when no consistent transform was found.
-    ``mirrored`` matches the candidate against the item's mirrored set and mirrored reference
-    picture (the candidate may be a mirrored copy)."""
+    """RANSAC plus pixel check of one pair; None when no consistent transform was found, or
+    when the pair cannot reach any band (fewer than ``MIN_INLIERS[-1]`` correspondences or
+    inliers: it is dropped before the costlier steps). ``mirrored`` matches the candidate
+    against the item's mirrored set and mirrored reference picture (the candidate may be a
+    mirrored copy)."""
     qp = query.points
     sp = stored.mirrored if mirrored else stored.points
     if sp is None or len(qp) < 2 or len(sp) < MIN_CORRESPONDENCES:
         return None
-    knn = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(sp.descriptors, qp.descriptors, k=2)
-    si: list[int] = []
-    qi: list[int] = []
-    for pair in knn:
-        if len(pair) < 2:
-            continue
-        m, n = pair[0], pair[1]
-        if m.distance <= MAX_DESCRIPTOR_BITS and m.distance < RATIO * n.distance:
-            si.append(m.queryIdx)
-            qi.append(m.trainIdx)
-    if len(si) < MIN_CORRESPONDENCES:
+    si, qi = _ratio_matches(sp.descriptors, qp.descriptors)
+    if si.size < MIN_CORRESPONDENCES:
         return None
     src = sp.xy[si]
     dst = qp.xy[qi]
     m_aff, inl = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC,
-                                             ransacReprojThreshold=RANSAC_PX, maxIters=1000,
-                                             confidence=0.995, refineIters=5)
+                                             ransacReprojThreshold=RANSAC_PX,
+                                             maxIters=RANSAC_ITERS, confidence=0.995,
+                                             refineIters=5)
     if m_aff is None or inl is None:
         return None
     inliers = int(inl.sum())
-    if inliers < MIN_CORRESPONDENCES:
+    if inliers < MIN_CORRESPONDENCES or not np.all(np.isfinite(m_aff)):
         return None
     a, b = float(m_aff[0, 0]), float(m_aff[1, 0])
     scale = math.hypot(a, b)
-    if not (SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]) or not np.all(np.isfinite(m_aff)):
+    if not (SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]):
         return None
     corr, overlap = _correlation(query, stored, np.asarray(m_aff, dtype=np.float64), mirrored)
     if overlap < MIN_OVERLAP:
@@ -271,10 +271,38 @@ def verify(query: Keypoints, stored: Keypoints, *, mirrored: bool) -> Verdict | 
                    angle=round(math.degrees(math.atan2(b, a)), 1), spread=round(spread, 3))
 
 
+@functools.cache
+def _faiss() -> Any:
+    """``faiss`` (single-threaded) for the 2-nearest-neighbour search, or None."""
+    try:
+        import faiss  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:  # pragma: no cover - a declared dependency; OpenCV still works
+        return None
+    faiss.omp_set_num_threads(1)  # see vault.matching._faiss
+    return faiss
+
+
+def _ratio_matches(sd: npt.NDArray[np.uint8], qd: npt.NDArray[np.uint8]
+                   ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """(stored rows, candidate rows) of the correspondences: each stored descriptor's nearest
+    candidate descriptor, kept when it is within ``MAX_DESCRIPTOR_BITS`` and clearly nearer
+    than the second nearest (``RATIO``). One compiled call, no per-match Python objects; the
+    same pairs as OpenCV's ``BFMatcher.knnMatch`` (a tie for the nearest fails the ratio
+    test, so the order of equal neighbours does not matter)."""
+    faiss = _faiss()
+    if faiss is not None:
+        dist, nn = faiss.knn_hamming(np.ascontiguousarray(sd), np.ascontiguousarray(qd), 2)
+    else:  # pragma: no cover
+        dist, nn = cv2.batchDistance(sd, qd, cv2.CV_32S, normType=cv2.NORM_HAMMING, K=2)
+    d0, d1 = dist[:, 0], dist[:, 1]
+    ok = np.flatnonzero((d0 <= MAX_DESCRIPTOR_BITS) & (d0 < RATIO * d1))
+    return ok, nn[ok, 0].astype(np.intp)
+
+
 def _box_area(xy: npt.NDArray[Any]) -> float:
     if len(xy) < 2:
         return 0.0
-    span = np.ptp(xy, axis=0)
+    span = xy.max(axis=0) - xy.min(axis=0)
     return float(span[0] * span[1])
 
 
@@ -291,10 +319,15 @@ def _spread(inliers: npt.NDArray[Any], stored_xy: npt.NDArray[Any], m_aff: npt.N
     return min(1.0, _box_area(inliers) / whole) if whole > 0 else 0.0
 
 
+_ERODE = np.ones((5, 5), np.uint8)
+
+
 def _correlation(query: Keypoints, stored: Keypoints, m_aff: npt.NDArray[np.float64],
                  mirrored: bool) -> tuple[float, float]:
     """Normalised correlation of the aligned reference pictures, and the overlap share.
-    ``m_aff`` maps the item's keypoint copy (mirrored when ``mirrored``) onto the candidate's."""
+    ``m_aff`` maps the item's keypoint copy (mirrored when ``mirrored``) onto the candidate's.
+    The item's reference picture is mirrored too then: a keypoint copy and its reference
+    picture are mirrored about the same centre line, so the mapping between them holds."""
     st = stored.thumb[:, ::-1] if mirrored else stored.thumb
     th, tw = st.shape
     qt = query.thumb
@@ -311,22 +344,22 @@ def _correlation(query: Keypoints, stored: Keypoints, m_aff: npt.NDArray[np.floa
     ones = np.full(qt.shape, 255, dtype=np.uint8)
     mask = cv2.warpAffine(ones, full, (tw, th), flags=flags, borderMode=cv2.BORDER_CONSTANT,
                           borderValue=0) == 255
-    overlap = float(mask.mean())
+    overlap = float(np.count_nonzero(mask)) / mask.size
     if overlap < MIN_OVERLAP:
         return 0.0, overlap
     # Correlate detail, not brightness: smooth gradients and flat backgrounds (a grey sky, a
     # white page) correlate between any two pictures; their high-pass layers do not.
-    inner = cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    if inner.mean() < MIN_OVERLAP / 2:
+    inner = cv2.erode(mask.view(np.uint8), _ERODE)
+    if cv2.countNonZero(inner) < MIN_OVERLAP / 2 * inner.size:
         return 0.0, overlap
-    a = _detail(st)[inner]
-    b = _detail(warped)[inner]
-    a -= a.mean()
-    b -= b.mean()
-    den = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    if den <= 0 or float(a.std()) < MIN_DETAIL or float(b.std()) < MIN_DETAIL:
+    a = _detail(np.ascontiguousarray(st))
+    b = _detail(warped)
+    ma, sa = (float(x[0, 0]) for x in cv2.meanStdDev(a, mask=inner))
+    mb, sb = (float(x[0, 0]) for x in cv2.meanStdDev(b, mask=inner))
+    if sa < MIN_DETAIL or sb < MIN_DETAIL:
         return 0.0, overlap
-    return float((a * b).sum() / den), overlap
+    mab = float(cv2.mean(a * b, mask=inner)[0])
+    return (mab - ma * mb) / (sa * sb), overlap
 
 
 def _detail(grey: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
