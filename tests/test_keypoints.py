@@ -300,6 +300,63 @@ def test_the_index_survives_adds_and_removes(original: np.ndarray,
     assert v is not None and band_of(v) in DECISION
 
 
+def _brute_force_shortlist(sets: dict[int, Keypoints], query: Keypoints, cap: int
+                           ) -> list[tuple[int, bool, int]]:
+    """The shortlist's definition, pair by pair: a stored descriptor is a neighbour of a
+    candidate descriptor when they share a table's key (a key at most ``cap`` stored
+    descriptors share) and are within SHORTLIST_BITS bits; an (item, orientation) gets one vote
+    per candidate descriptor with a neighbour in it."""
+    from vault import keypoint_match as km
+
+    owners, desc = [], []
+    for slot, kp in sorted(sets.items()):
+        for o, ps in enumerate((kp.points, kp.mirrored)):
+            if ps is not None:
+                owners += [2 * slot + o] * len(ps)
+                desc.append(ps.descriptors)
+    d = np.concatenate(desc)
+    keys = d.view("<u4")
+    qd = query.points.descriptors
+    qkeys = qd.view("<u4")
+    votes: dict[int, set[int]] = {}
+    for t in range(km.TABLES):
+        shared = dict(zip(*np.unique(keys[:, t], return_counts=True), strict=True))
+        for qi in range(len(qd)):
+            if shared.get(qkeys[qi, t], 0) > cap:
+                continue
+            for r in np.flatnonzero(keys[:, t] == qkeys[qi, t]):
+                if np.unpackbits(d[r] ^ qd[qi]).sum() <= km.SHORTLIST_BITS:
+                    votes.setdefault(owners[r], set()).add(qi)
+    ranked = sorted(((t, len(v)) for t, v in votes.items() if len(v) >= km.MIN_VOTES),
+                    key=lambda tv: (-tv[1], tv[0]))
+    return [(t // 2, bool(t % 2), n) for t, n in ranked[:km.SHORTLIST]]
+
+
+@pytest.mark.parametrize("cap", [8, 1, 0])
+def test_the_shortlist_counts_the_votes_its_definition_gives(
+    original: np.ndarray, monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    """The bucketed key tables find exactly the neighbours a pair-by-pair search finds, and
+    keys shared by more than the cap are left out (with cap 0, every key is)."""
+    from vault import keypoint_match as km
+
+    monkeypatch.setattr(km, "BUCKET_CAP", cap)
+    monkeypatch.setattr(km, "BUCKET_SHARE", 0.0)
+    sets = {k: extract(decode_image(encode(photo(k))).rgb) for k in (21, 61, 62, 63)}
+    sets[5] = extract(decode_image(encode(crop(original, 0.3, fx=0.2, fy=0.2))).rgb)
+    index = KeypointIndex()
+    for slot, kp in sets.items():
+        assert kp is not None
+        index.add(slot, kp)
+    for edited in (crop(original, 0.15, fx=0.8, fy=0.3),
+                   np.ascontiguousarray(crop(original, 0.1)[:, ::-1]), photo(64)):
+        q = query_kp(edited)
+        expected = _brute_force_shortlist({k: v for k, v in sets.items() if v}, q, cap)
+        assert index.shortlist(q) == expected
+        if cap == 0:
+            assert expected == []
+
+
 def test_items_without_keypoints_and_empty_indexes_are_fine(stored: ImageFingerprint) -> None:
     assert stored.keypoints is not None
     index = KeypointIndex()

@@ -4,13 +4,14 @@
 follow (off-centre crops, small rotations, pictures inside screenshots, mirrored crops):
 
 1. **Shortlist** (``KeypointIndex.shortlist``): every stored ORB descriptor (256 bits) is
-   filed under ``TABLES`` keys of 32 bits (descriptor bytes 0-3, 4-7, ...), sorted per key
-   table; keys shared by very many stored descriptors are ignored (plain corners). A
-   candidate's descriptors look up their own keys (``searchsorted``); colliding pairs within
-   ``SHORTLIST_BITS`` bits are real near neighbours, and a vault item gets one vote per
+   filed under ``TABLES`` keys of 32 bits (descriptor bytes 0-3, 4-7, ...); keys shared by
+   very many stored descriptors (plain corners) are left out. Each table's entries are grouped
+   in buckets by a hash of the key, so a candidate descriptor's key is found by reading one
+   small bucket, for all tables and descriptors in a few array operations. Colliding pairs
+   within ``SHORTLIST_BITS`` bits are real near neighbours, and a vault item gets one vote per
    candidate descriptor that has such a neighbour in it. Only the few items with the most
    votes (at least ``MIN_VOTES``) are verified. The cost grows with the number of colliding
-   pairs, not with the vault.
+   pairs (slowly with the vault), not with the number of stored descriptors.
 2. **Geometric verification** (``verify``): descriptor matches (nearest neighbour with a ratio
    test, one compiled 2-nearest-neighbour call), then ``cv2.estimateAffinePartial2D`` with
    RANSAC (rotation, uniform scale, shift). A pair with fewer correspondences or inliers than
@@ -113,16 +114,21 @@ def band_of(v: Verdict) -> Band | None:
     return None
 
 
-def _hamming_rows(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> npt.NDArray[np.int32]:
-    """Bit distance between matching rows of two (n x 32) descriptor arrays."""
-    x = np.bitwise_xor(a.view(np.uint64), b.view(np.uint64))
-    out: npt.NDArray[np.int32] = np.bitwise_count(x).sum(axis=1, dtype=np.int32)
+def _hamming_rows(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> npt.NDArray[np.int32]:
+    """Bit distance between matching rows of two (n x 4) uint64 descriptor arrays."""
+    out: npt.NDArray[np.int32] = np.bitwise_count(np.bitwise_xor(a, b)).sum(axis=1,
+                                                                          dtype=np.int32)
     return out
 
 
-def _keys(desc: npt.NDArray[np.uint8], t: int) -> npt.NDArray[np.uint32]:
-    """The 32-bit key of table ``t``: descriptor bytes 4t..4t+3."""
-    return np.ascontiguousarray(desc[:, 4 * t:4 * t + 4]).view("<u4").ravel()
+def _words(desc: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
+    """(n x 32) descriptor bytes as (n x 4) uint64 words."""
+    return np.ascontiguousarray(desc).view(np.uint64)
+
+
+def _prefix_bits(entries: int) -> int:
+    """Bits of the bucket number in a table of ``entries``: two to four entries a bucket."""
+    return min(24, max(8, int(entries).bit_length() - 2))
 
 
 class KeypointIndex:
@@ -131,10 +137,17 @@ class KeypointIndex:
     def __init__(self) -> None:
         self._items: dict[int, Keypoints] = {}
         self._dirty = False
-        self._desc = np.zeros((0, 32), dtype=np.uint8)
+        self._desc = np.zeros((0, 4), dtype=np.uint64)
+        # (item slot * 2 + orientation) of each stored descriptor row; 1 = the mirrored set.
         self._owner = np.zeros(0, dtype=np.int32)
-        # Per key table: the sorted keys and the descriptor row of each (8 bytes a descriptor).
-        self._tables: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]] = []
+        # The key tables, one after the other in two arrays (key, descriptor row: 8 bytes an
+        # entry), without the keys of plain corners (see ``_build_tables``). A table's
+        # entries are grouped in ``2 ** _bits`` buckets by a hash of the key; ``_start`` has the
+        # first entry of every (table, bucket), so a lookup reads one bucket (about 4 entries).
+        self._keys = np.zeros(0, dtype=np.uint32)
+        self._rows = np.zeros(0, dtype=np.int32)
+        self._bits = 8
+        self._start = np.zeros(TABLES * 256 + 1, dtype=np.int32)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -156,77 +169,109 @@ class KeypointIndex:
         if not self._dirty:
             return
         slots = sorted(self._items)
-        # (slot, orientation, point set): the plain set of every item, then its mirrored one.
+        # (slot, orientation, point set): every item's plain set and its mirrored one.
         sets = [(s, o, p) for s in slots
                 for o, p in enumerate((self._items[s].points, self._items[s].mirrored))
                 if p is not None and len(p)]
+        desc = np.zeros((0, 32), dtype=np.uint8)
+        self._owner = np.zeros(0, dtype=np.int32)
         if sets:
-            self._desc = np.ascontiguousarray(np.concatenate([p.descriptors for _, _, p in sets]))
+            desc = np.ascontiguousarray(np.concatenate([p.descriptors for _, _, p in sets]))
             self._owner = np.concatenate(
                 [np.full(len(p), 2 * s + o, dtype=np.int32) for s, o, p in sets])
             # Items keep views of the concatenated descriptors, not copies of their own.
             start = 0
             views: dict[tuple[int, int], PointSet] = {}
             for s, o, p in sets:
-                views[(s, o)] = PointSet(p.xy, self._desc[start:start + len(p)])
+                views[(s, o)] = PointSet(p.xy, desc[start:start + len(p)])
                 start += len(p)
             for s in slots:
                 kp = self._items[s]
                 self._items[s] = replace(kp, points=views.get((s, 0), kp.points),
                                          mirrored=views.get((s, 1), kp.mirrored))
-        else:
-            self._desc = np.zeros((0, 32), dtype=np.uint8)
-            self._owner = np.zeros(0, dtype=np.int32)
-        self._tables = []
-        for t in range(TABLES):
-            keys = _keys(self._desc, t)
-            order = np.argsort(keys, kind="stable").astype(np.int32)
-            self._tables.append((np.ascontiguousarray(keys[order]), order))
+        self._desc = _words(desc)
+        self._build_tables(desc)
         self._dirty = False
+
+    def _build_tables(self, desc: npt.NDArray[np.uint8]) -> None:
+        n = desc.shape[0]
+        cap = BUCKET_CAP + int(BUCKET_SHARE * n)
+        keys_all = np.ascontiguousarray(desc).view("<u4").reshape(n, TABLES)
+        tables: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]] = []
+        for t in range(TABLES):
+            order = np.argsort(keys_all[:, t], kind="stable").astype(np.int32)
+            keys = keys_all[order, t]
+            # Keys shared by more than ``cap`` stored descriptors (plain corners and edges that
+            # many pictures have) are never looked up: they are left out of the table.
+            runs = np.diff(np.r_[np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]), n])
+            keep = np.repeat(runs <= cap, runs)
+            tables.append((keys[keep], order[keep]))
+        self._bits = _prefix_bits(max((len(k) for k, _ in tables), default=0))
+        per = 1 << self._bits
+        starts = [np.zeros(1, dtype=np.int64)]
+        offset = 0
+        for t, (keys, rows) in enumerate(tables):
+            # Buckets by a hash of the key: ORB's bits are far from uniform, so buckets by
+            # the key's own leading bits would be very uneven.
+            bucket = self._bucket(keys)
+            by_bucket = np.argsort(bucket, kind="stable")
+            tables[t] = (keys[by_bucket], rows[by_bucket])
+            starts.append(offset + np.cumsum(np.bincount(bucket, minlength=per)))
+            offset += len(keys)
+        self._start = np.concatenate(starts).astype(np.int32)
+        self._keys = np.concatenate([k for k, _ in tables])
+        self._rows = np.concatenate([r for _, r in tables])
+
+    def _bucket(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+        """The bucket of each key within its table (Fibonacci hashing: the leading bits of
+        the key times 2^32 / golden ratio, modulo 2^32)."""
+        out: npt.NDArray[np.uint32] = np.multiply(keys, np.uint32(0x9E3779B1)) >> np.uint32(
+            32 - self._bits)
+        return out
 
     @property
     def descriptor_count(self) -> int:
         self.rebuild()
         return int(self._desc.shape[0])
 
+    @property
+    def table_bytes(self) -> int:
+        """Memory held by the descriptors, their owners and the key tables."""
+        self.rebuild()
+        return sum(int(a.nbytes) for a in (self._desc, self._owner, self._keys, self._rows,
+                                           self._start))
+
     def shortlist(self, query: Keypoints, *, exclude: Iterable[int] = ()
                   ) -> list[tuple[int, bool, int]]:
         """(slot, mirrored, votes) of the vault items worth verifying, most votes first."""
         self.rebuild()
-        if self._desc.shape[0] == 0:
-            return []
         qd = query.points.descriptors
-        if qd.shape[0] == 0:
+        nq = int(qd.shape[0])
+        if self._keys.size == 0 or nq == 0:
             return []
-        q_all: list[npt.NDArray[np.int64]] = []
-        r_all: list[npt.NDArray[np.int64]] = []
-        cap = BUCKET_CAP + int(BUCKET_SHARE * self._desc.shape[0])
-        for t, (skeys, order) in enumerate(self._tables):
-            qk = _keys(qd, t)
-            lo = np.searchsorted(skeys, qk, side="left")
-            counts = np.searchsorted(skeys, qk, side="right") - lo
-            # Keys of plain corners, shared by many stored descriptors, are ignored.
-            hit = np.flatnonzero((counts > 0) & (counts <= cap))
-            if hit.size == 0:
-                continue
-            counts = counts[hit]
-            total = int(counts.sum())
-            q_all.append(np.repeat(hit, counts))
-            first = np.repeat(lo[hit] - np.cumsum(counts) + counts, counts)
-            r_all.append(order[first + np.arange(total)].astype(np.int64))
-        if not q_all:
+        # Every candidate key (descriptor x table) looks into its bucket; all tables at once.
+        qk = np.ascontiguousarray(qd).view("<u4").reshape(nq * TABLES)
+        bucket = (np.tile(np.arange(TABLES, dtype=np.int64) << self._bits, nq)
+                  + self._bucket(qk))
+        lo = self._start[bucket]
+        counts = self._start[bucket + 1] - lo
+        total = int(counts.sum())
+        if total == 0:
             return []
-        qi = np.concatenate(q_all)
-        ri = np.concatenate(r_all)
-        close = _hamming_rows(qd[qi], self._desc[ri]) <= SHORTLIST_BITS
-        qi = qi[close]
-        if qi.size == 0:
+        entry = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+        same = self._keys[entry] == np.repeat(qk, counts)
+        qi = np.repeat(np.arange(nq * TABLES) // TABLES, counts)[same]
+        ri = self._rows[entry[same]]
+        # Colliding pairs within SHORTLIST_BITS bits are near neighbours.
+        close = _hamming_rows(_words(qd)[qi], self._desc[ri]) <= SHORTLIST_BITS
+        if not close.any():
             return []
-        # One vote per candidate descriptor and (item, orientation).
-        target = self._owner[ri[close]].astype(np.int64)
-        width = int(qd.shape[0])
-        pair = np.unique(target * width + qi)
-        targets, votes = np.unique(pair // width, return_counts=True)
+        # One vote per candidate descriptor and (item, orientation). (Sorting and comparing
+        # neighbours: np.unique is ten times slower on these arrays.)
+        pair = np.sort(self._owner[ri[close]].astype(np.int64) * nq + qi[close])
+        target = pair[np.r_[True, pair[1:] != pair[:-1]]] // nq
+        first = np.flatnonzero(np.r_[True, target[1:] != target[:-1]])
+        targets, votes = target[first], np.diff(np.r_[first, target.size])
         skip = np.array(sorted(set(exclude)), dtype=np.int64)
         ok = (votes >= MIN_VOTES) & ~np.isin(targets // 2, skip)
         targets, votes = targets[ok], votes[ok]
