@@ -56,9 +56,13 @@ SHORTLIST = 4
 #: Ratio test and largest descriptor distance for a correspondence.
 RATIO = 0.85
 MAX_DESCRIPTOR_BITS = 80
-#: RANSAC reprojection error (pixels of the keypoint copy), and its iteration limit.
+#: RANSAC reprojection error (pixels of the keypoint copy), and its iteration limit. RANSAC
+#: stops by itself once it is 99.5 % sure (early for copies); pairs of unrelated pictures, whose
+#: best models have few inliers, can run to the limit. 300 instead of 1000 changed no search
+#: result on the benchmark (12,450 candidates); 200 changed a verdict and 100 changed 26 of
+#: 16,000 pairs.
 RANSAC_PX = 4.0
-RANSAC_ITERS = 1000
+RANSAC_ITERS = 300
 #: Correspondences (and then RANSAC inliers) a pair needs to be checked further: the fewest
 #: inliers any band accepts (``MIN_INLIERS[-1]``), so nothing that could match is dropped.
 MIN_CORRESPONDENCES = 8
