@@ -20,7 +20,7 @@ from tests.fixtures_fp.photos import crop, encode, jpeg, photo, resize, screensh
 from vault import cases, evidence, fingerprint_docs, repo
 from vault.fingerprints import ImageFingerprint, fingerprint_image
 from vault.fingerprints.decode import decode_image
-from vault.fingerprints.keypoints import Keypoints, extract
+from vault.fingerprints.keypoints import KEYPOINTS_VERSION, Keypoints, extract
 from vault.keypoint_match import KeypointIndex, Verdict, band_of, verify
 from vault.matching import FingerprintIndex, compare
 from vault.records import EvidenceItem
@@ -61,7 +61,9 @@ def stored(original: np.ndarray) -> ImageFingerprint:
 
 def test_fingerprints_carry_keypoints_that_survive_json(stored: ImageFingerprint) -> None:
     kp = stored.keypoints
-    assert kp is not None and len(kp.points) > 50 and kp.mirrored is None
+    # A vault item keeps its plain set and the set of its mirrored picture.
+    assert kp is not None and len(kp.points) > 50 and kp.mirrored is not None
+    assert len(kp.mirrored) > 50 and kp.version == KEYPOINTS_VERSION == 2
     assert max(kp.thumb.shape) == 64 and max(kp.size) == 320
     back = ImageFingerprint.from_json(json.loads(json.dumps(stored.to_json())))
     assert back == stored and back.keypoints == kp
@@ -91,7 +93,9 @@ def test_scan_candidate_finds_an_off_centre_crop_through_the_real_index(
         (f"other{k}", fingerprint_image(encode(photo(k)))) for k in (31, 32, 33))])
     cut = crop(original, 0.15, fx=0.9, fy=0.15)
     fp = candidate(jpeg(cut, 80))
-    assert fp.keypoints is not None and fp.keypoints.mirrored is not None
+    # One ORB pass per candidate: no mirrored set of its own (the vault side keeps one).
+    assert fp.keypoints is not None and fp.keypoints.mirrored is None
+    assert len(fp.keypoints.points) > 160 and max(fp.keypoints.thumb.shape) == 128
     found = index.search(fp)
     assert [m.item_id for m in found] == ["E1"]
     assert found[0].band in DECISION
@@ -107,6 +111,35 @@ def test_a_mirrored_crop_matches_through_the_mirrored_set(
     assert v is not None and band_of(v) in DECISION and v.mirrored
     m = FingerprintIndex([("E1", stored)]).search(fp)
     assert m and m[0].band in DECISION
+
+
+@pytest.mark.parametrize(("frac", "fx", "fy"), [(0.0, 0.5, 0.5), (0.2, 0.1, 0.8),
+                                             (0.15, 0.9, 0.1), (0.25, 1.0, 0.0)])
+def test_a_mirrored_crop_is_checked_against_the_mirrored_item(
+    original: np.ndarray, stored: ImageFingerprint, frac: float, fx: float, fy: float
+) -> None:
+    """The geometry of a mirrored pair: the candidate's only set against the item's mirrored
+    set, its reference picture against the item's reference picture mirrored. A mirrored crop
+    must verify as well as the same crop unmirrored (same pixel check, spread, overlap), and
+    the transform from the mirrored item to the candidate is a plain crop's (no turn)."""
+    assert stored.keypoints is not None
+    cut = crop(original, frac, fx=fx, fy=fy)
+    flipped = np.ascontiguousarray(cut[:, ::-1])
+    plain = verify(query_kp(cut), stored.keypoints, mirrored=False)
+    mirrored = verify(query_kp(flipped), stored.keypoints, mirrored=True)
+    assert plain is not None and mirrored is not None and mirrored.mirrored
+    assert band_of(plain) in DECISION and band_of(mirrored) in DECISION
+    assert abs(mirrored.correlation - plain.correlation) < 0.05
+    assert abs(mirrored.spread - plain.spread) < 0.1
+    assert abs(mirrored.overlap - plain.overlap) < 0.05
+    assert abs(mirrored.scale - plain.scale) < 0.02 and abs(mirrored.angle) < 1.0
+    # Each copy matches in its own orientation only, and the shortlist names that one first.
+    wrong = verify(query_kp(flipped), stored.keypoints, mirrored=False)
+    assert wrong is None or band_of(wrong) is None
+    index = KeypointIndex()
+    index.add(0, stored.keypoints)
+    assert index.shortlist(query_kp(flipped))[0][:2] == (0, True)
+    assert index.shortlist(query_kp(cut))[0][:2] == (0, False)
 
 
 def test_a_phone_screenshot_on_white_matches(original: np.ndarray,
@@ -165,6 +198,26 @@ def test_a_shared_object_on_another_background_is_not_the_same_picture() -> None
     assert v is None or band_of(v) not in DECISION
     found = FingerprintIndex([("A", fingerprint_image(encode(a)))]).search(candidate(jpeg(b, 85)))
     assert all(m.band not in DECISION or m.how != "keypoints" for m in found)
+
+
+@pytest.mark.parametrize("seeds", [(21, 21), (21, 22), (5, 77)])
+def test_correspondences_are_opencvs_ratio_test_matches(seeds: tuple[int, int]) -> None:
+    """The vectorised 2-nearest-neighbour search keeps exactly the pairs that OpenCV's
+    knnMatch and the ratio test keep, for a copy and for unrelated pictures."""
+    from vault.keypoint_match import MAX_DESCRIPTOR_BITS, RATIO, _ratio_matches
+
+    s = extract(decode_image(encode(photo(seeds[0]))).rgb)
+    q = query_kp(crop(photo(seeds[1]), 0.1, fx=0.3, fy=0.6))
+    assert s is not None
+    for sp in (s.points, s.mirrored):
+        assert sp is not None
+        expected = []
+        for m, n in cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(sp.descriptors,
+                                                              q.points.descriptors, k=2):
+            if m.distance <= MAX_DESCRIPTOR_BITS and m.distance < RATIO * n.distance:
+                expected.append((m.queryIdx, m.trainIdx))
+        si, qi = _ratio_matches(sp.descriptors, q.points.descriptors)
+        assert list(zip(si.tolist(), qi.tolist(), strict=True)) == expected
 
 
 @pytest.mark.parametrize(
@@ -245,6 +298,63 @@ def test_the_index_survives_adds_and_removes(original: np.ndarray,
     assert kp is not None and kp == stored.keypoints
     v = verify(q, kp, mirrored=short[0][1])
     assert v is not None and band_of(v) in DECISION
+
+
+def _brute_force_shortlist(sets: dict[int, Keypoints], query: Keypoints, cap: int
+                           ) -> list[tuple[int, bool, int]]:
+    """The shortlist's definition, pair by pair: a stored descriptor is a neighbour of a
+    candidate descriptor when they share a table's key (a key at most ``cap`` stored
+    descriptors share) and are within SHORTLIST_BITS bits; an (item, orientation) gets one vote
+    per candidate descriptor with a neighbour in it."""
+    from vault import keypoint_match as km
+
+    owners, desc = [], []
+    for slot, kp in sorted(sets.items()):
+        for o, ps in enumerate((kp.points, kp.mirrored)):
+            if ps is not None:
+                owners += [2 * slot + o] * len(ps)
+                desc.append(ps.descriptors)
+    d = np.concatenate(desc)
+    keys = d.view("<u4")
+    qd = query.points.descriptors
+    qkeys = qd.view("<u4")
+    votes: dict[int, set[int]] = {}
+    for t in range(km.TABLES):
+        shared = dict(zip(*np.unique(keys[:, t], return_counts=True), strict=True))
+        for qi in range(len(qd)):
+            if shared.get(qkeys[qi, t], 0) > cap:
+                continue
+            for r in np.flatnonzero(keys[:, t] == qkeys[qi, t]):
+                if np.unpackbits(d[r] ^ qd[qi]).sum() <= km.SHORTLIST_BITS:
+                    votes.setdefault(owners[r], set()).add(qi)
+    ranked = sorted(((t, len(v)) for t, v in votes.items() if len(v) >= km.MIN_VOTES),
+                    key=lambda tv: (-tv[1], tv[0]))
+    return [(t // 2, bool(t % 2), n) for t, n in ranked[:km.SHORTLIST]]
+
+
+@pytest.mark.parametrize("cap", [8, 1, 0])
+def test_the_shortlist_counts_the_votes_its_definition_gives(
+    original: np.ndarray, monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    """The bucketed key tables find exactly the neighbours a pair-by-pair search finds, and
+    keys shared by more than the cap are left out (with cap 0, every key is)."""
+    from vault import keypoint_match as km
+
+    monkeypatch.setattr(km, "BUCKET_CAP", cap)
+    monkeypatch.setattr(km, "BUCKET_SHARE", 0.0)
+    sets = {k: extract(decode_image(encode(photo(k))).rgb) for k in (21, 61, 62, 63)}
+    sets[5] = extract(decode_image(encode(crop(original, 0.3, fx=0.2, fy=0.2))).rgb)
+    index = KeypointIndex()
+    for slot, kp in sets.items():
+        assert kp is not None
+        index.add(slot, kp)
+    for edited in (crop(original, 0.15, fx=0.8, fy=0.3),
+                   np.ascontiguousarray(crop(original, 0.1)[:, ::-1]), photo(64)):
+        q = query_kp(edited)
+        expected = _brute_force_shortlist({k: v for k, v in sets.items() if v}, q, cap)
+        assert index.shortlist(q) == expected
+        if cap == 0:
+            assert expected == []
 
 
 def test_items_without_keypoints_and_empty_indexes_are_fine(stored: ImageFingerprint) -> None:
@@ -329,8 +439,39 @@ def test_an_unreadable_fingerprint_blob_is_computed_again_from_the_original(
     assert not vault.check().ok  # and `ansim check` names the damaged file
 
 
-def test_a_fingerprint_made_before_keypoints_is_made_again_with_them(
-    vault: Vault, tmp_path: Path, original: np.ndarray
+def _outdated(current: ImageFingerprint, kind: str) -> dict[str, object]:
+    """What an earlier version stored for the same picture (the same hashes)."""
+    d = current.to_json()
+    if kind == "no keypoints":  # fingerprint version 1: before the keypoint stage
+        d["version"] = 1
+        del d["keypoints"]
+    else:  # fingerprint version 2: keypoint record version 1, no mirrored set
+        d["version"] = 2
+        d["keypoints"] = {**d["keypoints"], "version": 1}
+        del d["keypoints"]["mirrored"]
+    return d
+
+
+def test_keypoint_records_of_version_1_still_load_and_match_plain_copies(
+    original: np.ndarray, stored: ImageFingerprint
+) -> None:
+    old = ImageFingerprint.from_json(_outdated(stored, "no mirrored set"))
+    assert old.keypoints is not None and old.keypoints.version == 1
+    assert old.keypoints.mirrored is None and old.keypoints.points == stored.keypoints.points
+    assert old.needs_refresh and not stored.needs_refresh
+    index = FingerprintIndex([("E1", old)])
+    found = index.search(candidate(jpeg(crop(original, 0.2, fx=0.9, fy=0.1), 85)))
+    assert found and found[0].how == "keypoints" and found[0].band in DECISION
+    # A mirrored crop finds no mirrored set to match (until the item is fingerprinted again).
+    flipped = np.ascontiguousarray(crop(original, 0.2, fx=0.9, fy=0.1)[:, ::-1])
+    fp = candidate(jpeg(flipped, 85))
+    assert all(m.how != "keypoints" for m in index.search(fp))
+    assert FingerprintIndex([("E1", stored)]).search(fp)[0].how == "keypoints"
+
+
+@pytest.mark.parametrize("kind", ["no keypoints", "no mirrored set"])
+def test_a_fingerprint_of_an_earlier_version_is_made_again_from_the_original(
+    vault: Vault, tmp_path: Path, original: np.ndarray, kind: str
 ) -> None:
     from vault import custody
     from vault.scanning.index import item_fingerprints
@@ -339,15 +480,18 @@ def test_a_fingerprint_made_before_keypoints_is_made_again_with_them(
     item = _add_photo(vault, tmp_path, original, case_id)
     current = evidence.fingerprint_of(vault, item.id)
     assert isinstance(current, ImageFingerprint) and current.keypoints is not None
+    assert current.keypoints.mirrored is not None and not current.needs_refresh
     (new_blob,) = fingerprint_docs.fingerprint_blob_ids(vault.db)
-    # What an earlier version stored: the same hashes, version 1, no keypoint record.
-    old = replace(current, keypoints=None, version=1)
-    assert old.needs_refresh and not current.needs_refresh
+    # The document an earlier version stored, in a blob of its own.
+    old_doc = _outdated(current, kind)
+    old = ImageFingerprint.from_json(old_doc)
+    assert old.needs_refresh and old.pdq == current.pdq
     with vault.transaction() as db:
         fingerprint_docs.delete(vault, db, item.id)
-        fingerprint_docs.put(vault, db, item.id, json.dumps(old.to_json()))
+        fingerprint_docs.put(vault, db, item.id, json.dumps(old_doc))
     vault.remove_blob_file(new_blob)
     (old_blob,) = fingerprint_docs.fingerprint_blob_ids(vault.db)
+    assert evidence.fingerprint_of(vault, item.id) == old  # it still loads
 
     _items, fps, missing = item_fingerprints(vault, case_id)
     assert missing == 0 and fps[item.id] == current

@@ -2,11 +2,12 @@
 
 The whole metadata database is re-encrypted on every commit, so what it holds per item must
 stay small. A picture's fingerprint is about 4 KB of JSON (PDQ hashes of the whole image, its
-rotations, regions and sub-crops) plus about 12 KB of keypoints (160 ORB descriptors and
-positions and a 64-px grey reference picture); kept inline, 10,000 items made a 55-58 MiB
-metadata file and a 170 ms commit. So the document goes into an encrypted blob through the
-vault's blob API and the metadata row is a stub naming it (``{"fingerprint_blob": id}``), about
-50 bytes. The blob has its own random key, is fsynced before the row that names it is
+rotations, regions and sub-crops) plus about 19 KB of keypoints (160 ORB descriptors and
+positions of the picture and 160 of its mirror, and a 64-px grey reference picture); kept
+inline, 10,000 items made a 55-58 MiB metadata file and a 170 ms commit (with 12 KB of
+keypoints each, before the mirrored set). So the document goes into an encrypted blob through
+the vault's blob API and the metadata row is a stub naming it (``{"fingerprint_blob": id}``),
+about 50 bytes. The blob has its own random key, is fsynced before the row that names it is
 committed, and is checked by ``ansim check`` like every blob.
 
 The same picture in two cases shares one document blob (the stub is copied); its key is destroyed

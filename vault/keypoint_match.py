@@ -4,25 +4,32 @@
 follow (off-centre crops, small rotations, pictures inside screenshots, mirrored crops):
 
 1. **Shortlist** (``KeypointIndex.shortlist``): every stored ORB descriptor (256 bits) is
-   filed under ``TABLES`` keys of 32 bits (descriptor bytes 0-3, 4-7, ...), sorted per key
-   table; keys shared by very many stored descriptors are ignored (plain corners). A
-   candidate's descriptors look up their own keys (``searchsorted``); colliding pairs within
-   ``SHORTLIST_BITS`` bits are real near neighbours, and a vault item gets one vote per
+   filed under ``TABLES`` keys of 32 bits (descriptor bytes 0-3, 4-7, ...); keys shared by
+   very many stored descriptors (plain corners) are left out. Each table's entries are grouped
+   in buckets by a hash of the key, so a candidate descriptor's key is found by reading one
+   small bucket, for all tables and descriptors in a few array operations. Colliding pairs
+   within ``SHORTLIST_BITS`` bits are real near neighbours, and a vault item gets one vote per
    candidate descriptor that has such a neighbour in it. Only the few items with the most
    votes (at least ``MIN_VOTES``) are verified. The cost grows with the number of colliding
-   pairs, not with the vault.
+   pairs (slowly with the vault), not with the number of stored descriptors.
 2. **Geometric verification** (``verify``): descriptor matches (nearest neighbour with a ratio
-   test), then ``cv2.estimateAffinePartial2D`` with RANSAC (rotation, uniform scale, shift).
+   test, one compiled 2-nearest-neighbour call), then ``cv2.estimateAffinePartial2D`` with
+   RANSAC (rotation, uniform scale, shift). A pair with fewer correspondences or inliers than
+   the fewest any band accepts stops there, before the costlier steps.
 3. **Pixel check**: the candidate's grey reference picture is warped onto the vault item's
    with the found transform, and the normalised correlation over the overlap decides. Inlier
    counts alone confuse different photos of one subject; aligned pixels do not.
 
-A candidate's mirrored keypoint set is matched the same way (ORB is not mirror-invariant).
+ORB is not mirror-invariant, so every vault item also keeps the keypoints of its mirrored picture
+(``Keypoints.mirrored``): a candidate computes one set, which the shortlist and verification
+match against both of an item's sets; a mirrored copy verifies against the mirrored set and the
+item's reference picture mirrored.
 Thresholds (``MIN_INLIERS``, ``CORRELATION``) were chosen on the benchmark (docs/fingerprints.md).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -49,10 +56,17 @@ SHORTLIST = 4
 #: Ratio test and largest descriptor distance for a correspondence.
 RATIO = 0.85
 MAX_DESCRIPTOR_BITS = 80
-#: RANSAC reprojection error (pixels of the keypoint copy).
+#: RANSAC reprojection error (pixels of the keypoint copy), and its iteration limit. RANSAC
+#: stops by itself once it is 99.5 % sure (early for copies); pairs of unrelated pictures, whose
+#: best models have few inliers, can run to the limit. 300 instead of 1000 changed no search
+#: result on the benchmark (12,450 candidates); 200 changed a verdict and 100 changed 26 of
+#: 16,000 pairs.
 RANSAC_PX = 4.0
-#: Correspondences needed before RANSAC runs; accepted scale range of the transform.
-MIN_CORRESPONDENCES = 6
+RANSAC_ITERS = 300
+#: Correspondences (and then RANSAC inliers) a pair needs to be checked further: the fewest
+#: inliers any band accepts (``MIN_INLIERS[-1]``), so nothing that could match is dropped.
+MIN_CORRESPONDENCES = 8
+#: Accepted scale range of the transform.
 SCALE_RANGE = (1 / 6, 6.0)
 #: Share of the vault item's reference picture the aligned candidate must cover.
 MIN_OVERLAP = 0.3
@@ -104,16 +118,21 @@ def band_of(v: Verdict) -> Band | None:
     return None
 
 
-def _hamming_rows(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> npt.NDArray[np.int32]:
-    """Bit distance between matching rows of two (n x 32) descriptor arrays."""
-    x = np.bitwise_xor(a.view(np.uint64), b.view(np.uint64))
-    out: npt.NDArray[np.int32] = np.bitwise_count(x).sum(axis=1, dtype=np.int32)
+def _hamming_rows(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> npt.NDArray[np.int32]:
+    """Bit distance between matching rows of two (n x 4) uint64 descriptor arrays."""
+    out: npt.NDArray[np.int32] = np.bitwise_count(np.bitwise_xor(a, b)).sum(axis=1,
+                                                                          dtype=np.int32)
     return out
 
 
-def _keys(desc: npt.NDArray[np.uint8], t: int) -> npt.NDArray[np.uint32]:
-    """The 32-bit key of table ``t``: descriptor bytes 4t..4t+3."""
-    return np.ascontiguousarray(desc[:, 4 * t:4 * t + 4]).view("<u4").ravel()
+def _words(desc: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
+    """(n x 32) descriptor bytes as (n x 4) uint64 words."""
+    return np.ascontiguousarray(desc).view(np.uint64)
+
+
+def _prefix_bits(entries: int) -> int:
+    """Bits of the bucket number in a table of ``entries``: two to four entries a bucket."""
+    return min(24, max(8, int(entries).bit_length() - 2))
 
 
 class KeypointIndex:
@@ -122,10 +141,17 @@ class KeypointIndex:
     def __init__(self) -> None:
         self._items: dict[int, Keypoints] = {}
         self._dirty = False
-        self._desc = np.zeros((0, 32), dtype=np.uint8)
+        self._desc = np.zeros((0, 4), dtype=np.uint64)
+        # (item slot * 2 + orientation) of each stored descriptor row; 1 = the mirrored set.
         self._owner = np.zeros(0, dtype=np.int32)
-        # Per key table: the sorted keys and the descriptor row of each (8 bytes a descriptor).
-        self._tables: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]] = []
+        # The key tables, one after the other in two arrays (key, descriptor row: 8 bytes an
+        # entry), without the keys of plain corners (see ``_build_tables``). A table's
+        # entries are grouped in ``2 ** _bits`` buckets by a hash of the key; ``_start`` has the
+        # first entry of every (table, bucket), so a lookup reads one bucket (about 4 entries).
+        self._keys = np.zeros(0, dtype=np.uint32)
+        self._rows = np.zeros(0, dtype=np.int32)
+        self._bits = 8
+        self._start = np.zeros(TABLES * 256 + 1, dtype=np.int32)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -147,74 +173,109 @@ class KeypointIndex:
         if not self._dirty:
             return
         slots = sorted(self._items)
-        sets = [self._items[s].points for s in slots]
+        # (slot, orientation, point set): every item's plain set and its mirrored one.
+        sets = [(s, o, p) for s in slots
+                for o, p in enumerate((self._items[s].points, self._items[s].mirrored))
+                if p is not None and len(p)]
+        desc = np.zeros((0, 32), dtype=np.uint8)
+        self._owner = np.zeros(0, dtype=np.int32)
         if sets:
-            self._desc = np.ascontiguousarray(np.concatenate([p.descriptors for p in sets]))
+            desc = np.ascontiguousarray(np.concatenate([p.descriptors for _, _, p in sets]))
             self._owner = np.concatenate(
-                [np.full(len(p), s, dtype=np.int32) for s, p in zip(slots, sets, strict=True)])
+                [np.full(len(p), 2 * s + o, dtype=np.int32) for s, o, p in sets])
             # Items keep views of the concatenated descriptors, not copies of their own.
             start = 0
-            for slot, p in zip(slots, sets, strict=True):
-                view = PointSet(p.xy, self._desc[start:start + len(p)])
-                self._items[slot] = replace(self._items[slot], points=view)
+            views: dict[tuple[int, int], PointSet] = {}
+            for s, o, p in sets:
+                views[(s, o)] = PointSet(p.xy, desc[start:start + len(p)])
                 start += len(p)
-        else:
-            self._desc = np.zeros((0, 32), dtype=np.uint8)
-            self._owner = np.zeros(0, dtype=np.int32)
-        self._tables = []
-        for t in range(TABLES):
-            keys = _keys(self._desc, t)
-            order = np.argsort(keys, kind="stable").astype(np.int32)
-            self._tables.append((np.ascontiguousarray(keys[order]), order))
+            for s in slots:
+                kp = self._items[s]
+                self._items[s] = replace(kp, points=views.get((s, 0), kp.points),
+                                         mirrored=views.get((s, 1), kp.mirrored))
+        self._desc = _words(desc)
+        self._build_tables(desc)
         self._dirty = False
+
+    def _build_tables(self, desc: npt.NDArray[np.uint8]) -> None:
+        n = desc.shape[0]
+        cap = BUCKET_CAP + int(BUCKET_SHARE * n)
+        keys_all = np.ascontiguousarray(desc).view("<u4").reshape(n, TABLES)
+        tables: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]] = []
+        for t in range(TABLES):
+            order = np.argsort(keys_all[:, t], kind="stable").astype(np.int32)
+            keys = keys_all[order, t]
+            # Keys shared by more than ``cap`` stored descriptors (plain corners and edges that
+            # many pictures have) are never looked up: they are left out of the table.
+            runs = np.diff(np.r_[np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]), n])
+            keep = np.repeat(runs <= cap, runs)
+            tables.append((keys[keep], order[keep]))
+        self._bits = _prefix_bits(max((len(k) for k, _ in tables), default=0))
+        per = 1 << self._bits
+        starts = [np.zeros(1, dtype=np.int64)]
+        offset = 0
+        for t, (keys, rows) in enumerate(tables):
+            # Buckets by a hash of the key: ORB's bits are far from uniform, so buckets by
+            # the key's own leading bits would be very uneven.
+            bucket = self._bucket(keys)
+            by_bucket = np.argsort(bucket, kind="stable")
+            tables[t] = (keys[by_bucket], rows[by_bucket])
+            starts.append(offset + np.cumsum(np.bincount(bucket, minlength=per)))
+            offset += len(keys)
+        self._start = np.concatenate(starts).astype(np.int32)
+        self._keys = np.concatenate([k for k, _ in tables])
+        self._rows = np.concatenate([r for _, r in tables])
+
+    def _bucket(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+        """The bucket of each key within its table (Fibonacci hashing: the leading bits of
+        the key times 2^32 / golden ratio, modulo 2^32)."""
+        out: npt.NDArray[np.uint32] = np.multiply(keys, np.uint32(0x9E3779B1)) >> np.uint32(
+            32 - self._bits)
+        return out
 
     @property
     def descriptor_count(self) -> int:
         self.rebuild()
         return int(self._desc.shape[0])
 
+    @property
+    def table_bytes(self) -> int:
+        """Memory held by the descriptors, their owners and the key tables."""
+        self.rebuild()
+        return sum(int(a.nbytes) for a in (self._desc, self._owner, self._keys, self._rows,
+                                           self._start))
+
     def shortlist(self, query: Keypoints, *, exclude: Iterable[int] = ()
                   ) -> list[tuple[int, bool, int]]:
         """(slot, mirrored, votes) of the vault items worth verifying, most votes first."""
         self.rebuild()
-        if self._desc.shape[0] == 0:
+        qd = query.points.descriptors
+        nq = int(qd.shape[0])
+        if self._keys.size == 0 or nq == 0:
             return []
-        sets = [query.points]
-        if query.mirrored is not None:
-            sets.append(query.mirrored)
-        qd = np.ascontiguousarray(np.concatenate([p.descriptors for p in sets]))
-        n_plain = len(query.points)
-        if qd.shape[0] == 0:
+        # Every candidate key (descriptor x table) looks into its bucket; all tables at once.
+        qk = np.ascontiguousarray(qd).view("<u4").reshape(nq * TABLES)
+        bucket = (np.tile(np.arange(TABLES, dtype=np.int64) << self._bits, nq)
+                  + self._bucket(qk))
+        lo = self._start[bucket]
+        counts = self._start[bucket + 1] - lo
+        total = int(counts.sum())
+        if total == 0:
             return []
-        q_all: list[npt.NDArray[np.int64]] = []
-        r_all: list[npt.NDArray[np.int64]] = []
-        cap = BUCKET_CAP + int(BUCKET_SHARE * self._desc.shape[0])
-        for t, (skeys, order) in enumerate(self._tables):
-            qk = _keys(qd, t)
-            lo = np.searchsorted(skeys, qk, side="left")
-            counts = np.searchsorted(skeys, qk, side="right") - lo
-            # Keys of plain corners, shared by many stored descriptors, are ignored.
-            hit = np.flatnonzero((counts > 0) & (counts <= cap))
-            if hit.size == 0:
-                continue
-            counts = counts[hit]
-            total = int(counts.sum())
-            q_all.append(np.repeat(hit, counts))
-            first = np.repeat(lo[hit] - np.cumsum(counts) + counts, counts)
-            r_all.append(order[first + np.arange(total)].astype(np.int64))
-        if not q_all:
+        entry = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+        same = self._keys[entry] == np.repeat(qk, counts)
+        qi = np.repeat(np.arange(nq * TABLES) // TABLES, counts)[same]
+        ri = self._rows[entry[same]]
+        # Colliding pairs within SHORTLIST_BITS bits are near neighbours.
+        close = _hamming_rows(_words(qd)[qi], self._desc[ri]) <= SHORTLIST_BITS
+        if not close.any():
             return []
-        qi = np.concatenate(q_all)
-        ri = np.concatenate(r_all)
-        close = _hamming_rows(qd[qi], self._desc[ri]) <= SHORTLIST_BITS
-        qi = qi[close]
-        if qi.size == 0:
-            return []
-        # One vote per candidate descriptor and (item, orientation).
-        target = self._owner[ri[close]].astype(np.int64) * 2 + (qi >= n_plain)
-        width = int(qd.shape[0])
-        pair = np.unique(target * width + qi)
-        targets, votes = np.unique(pair // width, return_counts=True)
+        # One vote per candidate descriptor and (item, orientation). (Sorting and comparing
+        # neighbours: np.unique is ten times slower on these arrays.)
+        pair = np.sort(self._owner[ri[close]].astype(np.int64) * nq + qi[close])
+        target = pair[np.r_[True, pair[1:] != pair[:-1]]] // nq
+        first = np.flatnonzero(np.r_[True, target[1:] != target[:-1]])
+        targets, votes = target[first], np.diff(np.r_[first, target.size])
         skip = np.array(sorted(set(exclude)), dtype=np.int64)
         ok = (votes >= MIN_VOTES) & ~np.isin(targets // 2, skip)
         targets, votes = targets[ok], votes[ok]
@@ -223,36 +284,32 @@ class KeypointIndex:
 
 
 def verify(query: Keypoints, stored: Keypoints, *, mirrored: bool) -> Verdict | None:
-    """RANSAC plus pixel check of one pair; None when no consistent transform was found."""
-    qp = query.mirrored if mirrored else query.points
-    sp = stored.points
-    if qp is None or len(qp) < 2 or len(sp) < MIN_CORRESPONDENCES:
+    """RANSAC plus pixel check of one pair; None when no consistent transform was found, or
+    when the pair cannot reach any band (fewer than ``MIN_INLIERS[-1]`` correspondences or
+    inliers: it is dropped before the costlier steps). ``mirrored`` matches the candidate
+    against the item's mirrored set and mirrored reference picture (the candidate may be a
+    mirrored copy)."""
+    qp = query.points
+    sp = stored.mirrored if mirrored else stored.points
+    if sp is None or len(qp) < 2 or len(sp) < MIN_CORRESPONDENCES:
         return None
-    knn = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(sp.descriptors, qp.descriptors, k=2)
-    si: list[int] = []
-    qi: list[int] = []
-    for pair in knn:
-        if len(pair) < 2:
-            continue
-        m, n = pair[0], pair[1]
-        if m.distance <= MAX_DESCRIPTOR_BITS and m.distance < RATIO * n.distance:
-            si.append(m.queryIdx)
-            qi.append(m.trainIdx)
-    if len(si) < MIN_CORRESPONDENCES:
+    si, qi = _ratio_matches(sp.descriptors, qp.descriptors)
+    if si.size < MIN_CORRESPONDENCES:
         return None
     src = sp.xy[si]
     dst = qp.xy[qi]
     m_aff, inl = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC,
-                                             ransacReprojThreshold=RANSAC_PX, maxIters=1000,
-                                             confidence=0.995, refineIters=5)
+                                             ransacReprojThreshold=RANSAC_PX,
+                                             maxIters=RANSAC_ITERS, confidence=0.995,
+                                             refineIters=5)
     if m_aff is None or inl is None:
         return None
     inliers = int(inl.sum())
-    if inliers < MIN_CORRESPONDENCES:
+    if inliers < MIN_CORRESPONDENCES or not np.all(np.isfinite(m_aff)):
         return None
     a, b = float(m_aff[0, 0]), float(m_aff[1, 0])
     scale = math.hypot(a, b)
-    if not (SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]) or not np.all(np.isfinite(m_aff)):
+    if not (SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]):
         return None
     corr, overlap = _correlation(query, stored, np.asarray(m_aff, dtype=np.float64), mirrored)
     if overlap < MIN_OVERLAP:
@@ -263,10 +320,38 @@ def verify(query: Keypoints, stored: Keypoints, *, mirrored: bool) -> Verdict | 
                    angle=round(math.degrees(math.atan2(b, a)), 1), spread=round(spread, 3))
 
 
+@functools.cache
+def _faiss() -> Any:
+    """``faiss`` (single-threaded) for the 2-nearest-neighbour search, or None."""
+    try:
+        import faiss  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:  # pragma: no cover - a declared dependency; OpenCV still works
+        return None
+    faiss.omp_set_num_threads(1)  # see vault.matching._faiss
+    return faiss
+
+
+def _ratio_matches(sd: npt.NDArray[np.uint8], qd: npt.NDArray[np.uint8]
+                   ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """(stored rows, candidate rows) of the correspondences: each stored descriptor's nearest
+    candidate descriptor, kept when it is within ``MAX_DESCRIPTOR_BITS`` and clearly nearer
+    than the second nearest (``RATIO``). One compiled call, no per-match Python objects; the
+    same pairs as OpenCV's ``BFMatcher.knnMatch`` (a tie for the nearest fails the ratio
+    test, so the order of equal neighbours does not matter)."""
+    faiss = _faiss()
+    if faiss is not None:
+        dist, nn = faiss.knn_hamming(np.ascontiguousarray(sd), np.ascontiguousarray(qd), 2)
+    else:  # pragma: no cover
+        dist, nn = cv2.batchDistance(sd, qd, cv2.CV_32S, normType=cv2.NORM_HAMMING, K=2)
+    d0, d1 = dist[:, 0], dist[:, 1]
+    ok = np.flatnonzero((d0 <= MAX_DESCRIPTOR_BITS) & (d0 < RATIO * d1))
+    return ok, nn[ok, 0].astype(np.intp)
+
+
 def _box_area(xy: npt.NDArray[Any]) -> float:
     if len(xy) < 2:
         return 0.0
-    span = np.ptp(xy, axis=0)
+    span = xy.max(axis=0) - xy.min(axis=0)
     return float(span[0] * span[1])
 
 
@@ -283,12 +368,18 @@ def _spread(inliers: npt.NDArray[Any], stored_xy: npt.NDArray[Any], m_aff: npt.N
     return min(1.0, _box_area(inliers) / whole) if whole > 0 else 0.0
 
 
+_ERODE = np.ones((5, 5), np.uint8)
+
+
 def _correlation(query: Keypoints, stored: Keypoints, m_aff: npt.NDArray[np.float64],
                  mirrored: bool) -> tuple[float, float]:
-    """Normalised correlation of the aligned reference pictures, and the overlap share."""
-    st = stored.thumb
+    """Normalised correlation of the aligned reference pictures, and the overlap share.
+    ``m_aff`` maps the item's keypoint copy (mirrored when ``mirrored``) onto the candidate's.
+    The item's reference picture is mirrored too then: a keypoint copy and its reference
+    picture are mirrored about the same centre line, so the mapping between them holds."""
+    st = stored.thumb[:, ::-1] if mirrored else stored.thumb
     th, tw = st.shape
-    qt = query.thumb[:, ::-1] if mirrored else query.thumb
+    qt = query.thumb
     qth, qtw = qt.shape
     sw, sh = stored.size
     qw, qh = query.size
@@ -302,22 +393,22 @@ def _correlation(query: Keypoints, stored: Keypoints, m_aff: npt.NDArray[np.floa
     ones = np.full(qt.shape, 255, dtype=np.uint8)
     mask = cv2.warpAffine(ones, full, (tw, th), flags=flags, borderMode=cv2.BORDER_CONSTANT,
                           borderValue=0) == 255
-    overlap = float(mask.mean())
+    overlap = float(np.count_nonzero(mask)) / mask.size
     if overlap < MIN_OVERLAP:
         return 0.0, overlap
     # Correlate detail, not brightness: smooth gradients and flat backgrounds (a grey sky, a
     # white page) correlate between any two pictures; their high-pass layers do not.
-    inner = cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    if inner.mean() < MIN_OVERLAP / 2:
+    inner = cv2.erode(mask.view(np.uint8), _ERODE)
+    if cv2.countNonZero(inner) < MIN_OVERLAP / 2 * inner.size:
         return 0.0, overlap
-    a = _detail(st)[inner]
-    b = _detail(warped)[inner]
-    a -= a.mean()
-    b -= b.mean()
-    den = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    if den <= 0 or float(a.std()) < MIN_DETAIL or float(b.std()) < MIN_DETAIL:
+    a = _detail(np.ascontiguousarray(st))
+    b = _detail(warped)
+    ma, sa = (float(x[0, 0]) for x in cv2.meanStdDev(a, mask=inner))
+    mb, sb = (float(x[0, 0]) for x in cv2.meanStdDev(b, mask=inner))
+    if sa < MIN_DETAIL or sb < MIN_DETAIL:
         return 0.0, overlap
-    return float((a * b).sum() / den), overlap
+    mab = float(cv2.mean(a * b, mask=inner)[0])
+    return (mab - ma * mb) / (sa * sb), overlap
 
 
 def _detail(grey: npt.NDArray[Any]) -> npt.NDArray[np.float32]:

@@ -35,6 +35,11 @@ MIN_SIDE = 32
 #: A photo of an object on a plain background is trimmed to the object first, so it is not
 #: a frame.
 FRAMED_SHARE = 0.75
+#: ... and when content outside the picture (the app's names, captions, buttons: sparse)
+#: covers between these shares of the image ...
+FRAME_CONTENT = (0.005, 0.15)
+#: ... and the picture fills at least this share of its rectangle.
+FRAME_FILL = 0.85
 
 #: Gives the pixels of a box (fractions of the image) at up to ``WORK_SIDE`` px, or raises
 #: ``InputRejected``.
@@ -94,16 +99,33 @@ def fingerprint_pixels(
 
 def framed_box(rgb: np.ndarray) -> regions.Box | None:
     """The picture inside ``rgb`` when ``rgb`` is a frame around one (a screenshot of a post,
-    a web page): the largest detected content rectangle, if it covers less than
-    ``FRAMED_SHARE`` of the trimmed image. None for an ordinary picture."""
-    found = regions.content_boxes(rgb)
-    if not found:
+    a web page), in working-copy pixels; None for an ordinary picture.
+
+    The picture is the largest detected content rectangle, grown to the connected content it
+    belongs to (region detection finds the densest rectangle, which is too small when the
+    picture's own edges have the app's colours). ``rgb`` is a frame when that covers less
+    than ``FRAMED_SHARE`` of the trimmed image, fills its rectangle (``FRAME_FILL``) *and*
+    the app shows a little else besides it (names, captions, buttons: sparse content outside
+    the picture, ``FRAME_CONTENT``). A photo of an object on a plain background has nothing
+    else; a landscape whose sky is taken for background has far more."""
+    content, found = regions.content_layout(rgb)
+    if content is None or not found:
         return None
     h, w = rgb.shape[:2]
-    x0, y0, x1, y1 = regions.trim_box(rgb) or (0, 0, w, h)
     box = max(found, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
-    area = (box[2] - box[0]) * (box[3] - box[1])
-    return box if area < FRAMED_SHARE * (x1 - x0) * (y1 - y0) else None
+    x0, y0, x1, y1 = regions.grown_box(content, box)
+    tx0, ty0, tx1, ty1 = regions.trim_box(rgb) or (0, 0, w, h)
+    if (x1 - x0) * (y1 - y0) >= FRAMED_SHARE * (tx1 - tx0) * (ty1 - ty0):
+        return None
+    inside = int(np.count_nonzero(content[y0:y1, x0:x1]))
+    around = int(np.count_nonzero(content)) - inside
+    # An app's own content around the picture is sparse (text, icons, a bar); a picture
+    # fills its rectangle.
+    if not FRAME_CONTENT[0] * h * w <= around <= FRAME_CONTENT[1] * h * w:
+        return None
+    if inside < FRAME_FILL * (x1 - x0) * (y1 - y0):
+        return None
+    return (x0, y0, x1, y1)
 
 
 def _inner_picture(

@@ -11,14 +11,15 @@ Per image this module keeps (``Keypoints``):
 - up to ``STORED_POINTS`` (vault side) or ``QUERY_POINTS`` (candidate side) ORB keypoints found on
   a grey copy whose long side is ``KP_SIDE`` px: positions (quarter pixels, uint16) and 256-bit
   binary descriptors;
-- for candidates only, the same for the mirrored grey copy (ORB is not mirror-invariant, so a
-  mirrored copy is matched with the candidate's mirrored set);
+- for vault items only, the same for the mirrored grey copy (ORB is not mirror-invariant, so a
+  mirrored copy is matched against the item's mirrored set; a candidate then needs one ORB
+  pass, not two);
 - a grey reference picture (long side ``THUMB_SIDE`` px for vault items, ``QUERY_THUMB_SIDE`` for
   candidates) for the pixel check of :mod:`vault.keypoint_match`.
 
 Everything here is as sensitive as the hashes (the reference picture is a tiny copy of the
 image): it lives only inside the vault's encryption. Extraction takes about 1-1.5 ms per set on
-one core (see docs/fingerprints.md).
+one core (see docs/fingerprints.md); a candidate needs one set, a vault item two (at import).
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ import numpy.typing as npt
 U8Image = npt.NDArray[np.uint8]
 
 #: Layout of the serialised record; bumped when stored keypoints stop being comparable.
-KEYPOINTS_VERSION = 1
+#: 1: a vault item kept only its plain set (candidates computed a mirrored set of their own).
+#: 2: a vault item also keeps the set of its mirrored copy (``mirrored``); candidates have one.
+KEYPOINTS_VERSION = 2
+#: Record versions that still load (an item with a version-1 record matches mirrored copies
+#: through its hashes only until it is fingerprinted again; ``ImageFingerprint.needs_refresh``).
+READABLE_VERSIONS = (1, 2)
 #: Long side of the grey copy keypoints are found on.
 KP_SIDE = 320
 #: Keypoints kept per vault item, and per candidate orientation.
@@ -100,8 +106,9 @@ class PointSet:
 @dataclass(frozen=True)
 class Keypoints:
     """Local features of one image (see the module doc). ``size`` is the (width, height) of
-    the keypoint copy; ``thumb`` the grey reference picture (h x w uint8); ``mirrored`` the
-    candidate's keypoints on its mirrored copy (None for vault items)."""
+    the keypoint copy; ``thumb`` the grey reference picture (h x w uint8); ``mirrored`` a vault
+    item's keypoints on its mirrored copy, in the mirrored copy's coordinates (None for
+    candidates and for records of version 1)."""
 
     size: tuple[int, int]
     points: PointSet = field(repr=False)
@@ -132,7 +139,7 @@ class Keypoints:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Keypoints:
         version = int(d["version"])
-        if version != KEYPOINTS_VERSION:
+        if version not in READABLE_VERSIONS:
             raise ValueError("unknown keypoint version")
         size = tuple(int(x) for x in d["size"])
         if len(size) != 2 or min(size) < 1:
@@ -193,12 +200,19 @@ def extract(rgb: U8Image, *, query: bool = False, mask: U8Image | None = None
             ) -> Keypoints | None:
     """Keypoints of an RGB working copy (long side <= 512), or None when the picture is too
     small or has no keypoints at all (flat). ``query`` builds a candidate's record: more
-    points, a mirrored set and a larger reference picture. ``mask`` (uint8, the size of
-    ``rgb``, non-zero where points may lie; vault layout only) keeps the points to part of
-    the picture; the reference picture stays whole."""
+    points and a larger reference picture, no mirrored set; a vault item's record (the
+    default) has a mirrored set. ``mask`` (uint8, the size of ``rgb``, non-zero where points
+    may lie) keeps the points, and the mirrored set's, to part of the picture; the reference
+    picture stays whole."""
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         return None
-    grey = grey_copy(rgb, KP_SIDE)
+    return from_grey(grey_copy(rgb, KP_SIDE), query=query, mask=mask)
+
+
+def from_grey(grey: U8Image, *, query: bool = False, mask: U8Image | None = None
+              ) -> Keypoints | None:
+    """``extract`` from the grey copy (long side at most ``KP_SIDE``) it starts with."""
+    grey = _fit(grey, KP_SIDE)
     h, w = grey.shape
     if min(h, w) < MIN_SIDE:
         return None
@@ -211,9 +225,9 @@ def extract(rgb: U8Image, *, query: bool = False, mask: U8Image | None = None
         return None
     thumb = _thumb(grey, QUERY_THUMB_SIDE if query else THUMB_SIDE)
     mirrored = None
-    if query:
-        flipped = np.ascontiguousarray(grey[:, ::-1])
-        mirrored = _points(flipped, QUERY_POINTS)
+    if not query:
+        flipped_mask = None if small_mask is None else np.ascontiguousarray(small_mask[:, ::-1])
+        mirrored = _points(np.ascontiguousarray(grey[:, ::-1]), STORED_POINTS, flipped_mask)
     return Keypoints(size=(w, h), points=pts, thumb=thumb, mirrored=mirrored)
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from vault.fingerprints.keypoints import Keypoints
+from vault.fingerprints.keypoints import KEYPOINTS_VERSION, Keypoints
 
 #: Bumped when what a fingerprint holds changes. 1: hashes only. 2: an image's fingerprint
 #: also holds the keypoint stage's record whenever the picture has enough detail for one.
 #: 3: a screenshot or page around a picture also holds the fingerprint of the picture inside
-#: it (``inner``), and its keypoints are that picture's. 4: a screenshot of text (a chat, a
-#: threat message) is marked ``text_screen``, keeps no ``inner`` picture (a block of message
-#: bubbles is not one), and its keypoints lie on its message area's text only. Image
-#: fingerprints of an earlier version are computed again from the original at the next scan
-#: (``needs_refresh``); the hashes they share are unchanged.
+#: it (``inner``), and its keypoints are that picture's; and the keypoint record (version 2)
+#: also holds the keypoints of the mirrored picture, so that a candidate needs one ORB pass
+#: instead of two. 4: a screenshot of text (a chat, a threat message) is marked
+#: ``text_screen``, keeps no ``inner`` picture (a block of message bubbles is not one), and
+#: its keypoints lie on its message area's text only. Image fingerprints of an earlier
+#: version are computed again from the original at the next scan (``needs_refresh``); the
+#: hashes they share are unchanged.
 FINGERPRINT_VERSION = 4
 
 RegionKind = Literal["trim", "content", "crop"]
@@ -175,11 +177,19 @@ class ImageFingerprint:
 
     @property
     def needs_refresh(self) -> bool:
-        """Made by an earlier version that did not tell screenshots of text from photos
-        (version 3), did not look for the picture inside a screenshot (version 2) or had no
-        keypoints (version 1), so crops of it, or other people's screenshots, would be judged
-        wrongly: compute it again from the original."""
-        return self.version < FINGERPRINT_VERSION and not self.low_quality
+        """Made by an earlier version whose record the matcher cannot fully use: before the
+        keypoint stage existed (version 1), before the picture inside a screenshot was looked
+        for (version 2: other people's screenshots of the same app would be raised, crops of
+        the picture missed), before screenshots of text were told from photos (version 3:
+        other chats of the same app would be raised), or with a version-1 keypoint record (no
+        mirrored set: mirrored crops would be missed). Compute it again from the original. A
+        flat picture is left alone."""
+        if self.low_quality:
+            return False
+        if self.version < FINGERPRINT_VERSION:
+            return True
+        kp = self.search_keypoints
+        return kp is not None and kp.version < KEYPOINTS_VERSION
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ImageFingerprint:

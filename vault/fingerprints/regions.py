@@ -159,10 +159,17 @@ _PASSES = 3
 
 def content_boxes(rgb: U8Image, *, limit: int = 3) -> list[Box]:
     """Rectangles of dense picture content inside flat UI colours (screenshots, pages)."""
+    return content_layout(rgb, limit=limit)[1]
+
+
+def content_layout(rgb: U8Image, *, limit: int = 3
+                   ) -> tuple[npt.NDArray[np.uint8] | None, list[Box]]:
+    """``content_boxes`` and the content mask they were found in (1 = not UI background);
+    (None, []) when the image has no flat UI colours at its edges."""
     h, w = rgb.shape[:2]
     bg = _border_colours(rgb)
     if len(bg) == 0:
-        return []
+        return None, []
     # A pixel is background when every channel is within 12 of a UI colour.
     is_bg = np.zeros((h, w), dtype=np.uint8)
     for colour in bg:
@@ -177,7 +184,7 @@ def content_boxes(rgb: U8Image, *, limit: int = 3) -> list[Box]:
     content = np.logical_not(outside).view(np.uint8)
     share = content.mean()
     if share > 0.97 or share < MIN_REGION_AREA:
-        return []
+        return content, []
     # Density over 8x8 cells; text is sparse, pictures are dense.
     cell = 8
     ch, cw = max(1, h // cell), max(1, w // cell)
@@ -213,7 +220,22 @@ def content_boxes(rgb: U8Image, *, limit: int = 3) -> list[Box]:
         if not left_over:
             break
     boxes.sort(reverse=True)
-    return [b for _, b in boxes[:limit]]
+    return content, [b for _, b in boxes[:limit]]
+
+
+def grown_box(content: npt.NDArray[np.uint8], box: Box) -> Box:
+    """``box`` grown to the bounding box of the connected content (8-connected pixels of the
+    content mask) found in its middle: the whole picture when only its densest part was
+    detected."""
+    x0, y0, x1, y1 = box
+    mx, my = (x1 - x0) // 4, (y1 - y0) // 4
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(content, connectivity=8)
+    middle = np.unique(labels[y0 + my:y1 - my, x0 + mx:x1 - mx])
+    for label in middle[middle > 0]:
+        lx, ly, lw, lh, _area = (int(v) for v in stats[label])
+        x0, y0 = min(x0, lx), min(y0, ly)
+        x1, y1 = max(x1, lx + lw), max(y1, ly + lh)
+    return (x0, y0, x1, y1)
 
 
 def _longest_run(mask: npt.NDArray[np.bool_], gap: int = 2) -> tuple[int, int] | None:

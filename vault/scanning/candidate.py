@@ -3,9 +3,9 @@
 A stored fingerprint carries the eight rotations/mirrors of the whole image, 14 sub-crops (each
 with its mirror) and a pHash, so that *later candidates* can match it however they were changed.
 A candidate only needs its whole-image PDQ, the PDQ of its trimmed and detected regions
-(``vault.matching.query_hashes``) and its keypoints in the candidate layout (more points, a
-mirrored set; ``vault.fingerprints.keypoints.extract(query=True)``): computing just those
-makes checking a candidate several times cheaper.
+(``vault.matching.query_hashes``) and its keypoints in the candidate layout (more points, one
+orientation: ``vault.fingerprints.keypoints.extract(query=True)``; vault items keep a mirrored
+set): computing just those makes checking a candidate several times cheaper.
 
 Its PDQ hashes come from the fast implementation (``pdq_hash_for_search``), which hands over
 to the reference binding for low-quality pictures, pictures on the quality threshold and ties

@@ -4,8 +4,10 @@ Items of a case (or of the whole vault) that are pictures or videos are included
 copies of sightings are not (a scan looks for the person's own pictures, not for earlier finds).
 A picture that has no stored fingerprint yet (for example one imported before fingerprinting
 existed) is fingerprinted now, in memory, from its decrypted bytes, and the fingerprint is saved
-in the encrypted metadata for next time. So is one whose fingerprint predates the keypoint stage
-(``ImageFingerprint.needs_refresh``): without keypoints, its crops and screenshots are missed.
+in the encrypted metadata for next time. So is one whose fingerprint an earlier version made
+(``ImageFingerprint.needs_refresh``): without keypoints, its crops and screenshots are missed;
+without the keypoints of the mirrored picture (keypoint records of version 1), its mirrored
+crops and screenshots are.
 """
 
 from __future__ import annotations
