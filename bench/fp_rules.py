@@ -76,7 +76,7 @@ def _plain(h: dict[str, Any]) -> bool:
 
 
 def _weak(h: dict[str, Any]) -> bool:
-    """Either hash of a recorded pair is weak (low PDQ quality)."""
+    """Either hash of a recorded pair is weak (low PDQ quality; only some families care)."""
     return min(h["query"]["quality"], h["stored"]["quality"]) < matching.WEAK_QUALITY
 
 
@@ -110,7 +110,7 @@ def scale_summary(data: dict[str, Any]) -> dict[str, Any]:
                 strong, probable, _review = matching.THRESHOLDS[family][1]
                 could_be_strong[family].append(d)
                 nearest = min(nearest, d - strong)
-                if not _weak(h) or family == "lowq":
+                if not _weak(h) or family not in matching.WEAK_GATED:
                     could_be_probable[family].append(d)
                     nearest = min(nearest, d - probable)
         if nearest < 999:

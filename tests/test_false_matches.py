@@ -106,17 +106,23 @@ def test_every_family_decides_only_above_its_plain_pattern_gate(family: str) -> 
     assert matching.pair_band(family, strong, fp.pdq, "a" * 64) == "needs_review"
 
 
-def test_a_weak_hash_decides_only_at_the_strong_distance() -> None:
+def test_a_weak_hash_decides_only_at_the_strong_distance_in_region_and_crop_families() -> None:
     fp = fingerprint_image(jpeg(photo(6), 90))
-    strong, probable, _review = matching.THRESHOLDS["whole"][1]
     weak = matching.WEAK_QUALITY - 1
-    assert matching.pair_band("whole", probable, fp.pdq, fp.pdq) == "probable"
-    assert matching.pair_band("whole", probable, fp.pdq, fp.pdq, weak, 100) == "needs_review"
-    assert matching.pair_band("whole", probable, fp.pdq, fp.pdq, 100, weak) == "needs_review"
-    assert matching.pair_band("whole", strong, fp.pdq, fp.pdq, weak, weak) == "strong"
-    # The low-quality family's distances are made for weak hashes.
-    low = matching.THRESHOLDS["lowq"][1][1]
-    assert matching.pair_band("lowq", low, fp.pdq, fp.pdq, 30, 30) == "probable"
+    for family in sorted(matching.WEAK_GATED):
+        strong, probable, _review = matching.THRESHOLDS[family][1]
+        if probable > strong:
+            assert matching.pair_band(family, probable, fp.pdq, fp.pdq) == "probable"
+            assert matching.pair_band(family, probable, fp.pdq, fp.pdq, weak,
+                                      100) == "needs_review"
+            assert matching.pair_band(family, probable, fp.pdq, fp.pdq, 100,
+                                      weak) == "needs_review"
+        assert matching.pair_band(family, strong, fp.pdq, fp.pdq, weak, weak) == "strong"
+    # Whole-picture families are not gated (their unrelated near pairs had strong hashes),
+    # nor is the low-quality family, whose distances are made for weak hashes.
+    for family in ("whole", "rotation", "lowq"):
+        probable = matching.THRESHOLDS[family][1][1]
+        assert matching.pair_band(family, probable, fp.pdq, fp.pdq, 30, 30) == "probable"
 
 
 def test_hits_name_the_hashes_that_met() -> None:

@@ -154,11 +154,14 @@ def band_for(family: str, distance: int) -> Band | None:
 PATTERN_BITS = 24
 
 
-#: A hash whose PDQ quality (gradient energy, 0-100) is under this is *weak*: in the scale
-#: run, the unrelated region-family pairs that came within 49 bits, and 90 % of the
-#: region_mirror ones, had a weak hash (true copies' hashes: 3 % in that band). A pair with a
-#: weak hash decides only at its family's strong distance.
+#: A hash whose PDQ quality (gradient energy, 0-100) is under this is *weak*. In the scale
+#: run, every unrelated region pair within 49 bits, 90 % of the region_mirror ones and 7 of
+#: the 9 crop_mirror ones had a weak hash (true copies' region hashes in that band: 3 %): a
+#: smooth part of a picture (a sky, a cut-out's body) says little. In these families a pair
+#: with a weak hash decides only at the strong distance. Whole-picture families are not
+#: gated: their unrelated near pairs had strong hashes, so a gate would cost copies for nothing.
 WEAK_QUALITY = 80
+WEAK_GATED = frozenset({"region", "region_mirror", "crop", "crop_mirror"})
 
 
 def pattern_distance(hex_hash: str) -> int:
@@ -183,9 +186,9 @@ def pair_band(family: str, distance: int, query_hash: str, stored_hash: str,
               query_quality: int = 100, stored_quality: int = 100) -> Band | None:
     """The band one pair of hashes gives. ``band_for``, except that
 
-    - a pair in which either hash has a PDQ quality under ``WEAK_QUALITY`` is never
-      ``probable`` (it decides at its family's strong distance or not at all), except in the
-      ``lowq`` family, whose distances are set for such hashes;
+    - in the region and sub-crop families (``WEAK_GATED``), a pair in which either hash has a
+      PDQ quality under ``WEAK_QUALITY`` is never ``probable`` (it decides at the family's
+      strong distance or not at all);
     - a pair in which either hash is a plain pattern (``pattern_distance`` <=
       ``PATTERN_BITS``) is at most ``needs_review``.
     """
@@ -200,7 +203,7 @@ def _pair_verdict(family: str, distance: int, query_hash: str,
     band = band_for(family, distance)
     if band is None or band == "needs_review":
         return band, ""
-    if band == "probable" and quality < WEAK_QUALITY and family != "lowq":
+    if band == "probable" and quality < WEAK_QUALITY and family in WEAK_GATED:
         return "needs_review", "little detail, please look"
     if pattern_distance(query_hash) <= PATTERN_BITS or pattern_distance(
             stored_hash()) <= PATTERN_BITS:
