@@ -1,14 +1,22 @@
 """Robustness and speed benchmark of Ansim's fingerprints on real photographs.
 
     python bench/bench_fingerprints.py            # about 10-15 minutes on 2 cores
+    python bench/bench_fingerprints.py --cache /tmp/fp_cache.json.gz --accuracy-only
 
 Needs the Debian picture packages listed in ``bench/fp_data.py``. Writes its figures into
-docs/benchmarks.md (section "fingerprints") and the raw numbers to /tmp/ansim_fp_bench.json.
-Not part of the test suite.
+docs/benchmarks.md (section "fingerprints"), the raw numbers to /tmp/ansim_fp_bench.json and,
+for every (candidate, vault item) pair within a family's review distance (and every true
+pair), the hash pairs and keypoint verdicts to ``--pairs`` (``bench/fp_pairs.py``; read by
+``bench/fp_rules.py``). ``--cache`` keeps the photos' fingerprints between runs (used again
+only while the fingerprinting code is unchanged); ``--accuracy-only`` skips the speed
+measurements and leaves docs/benchmarks.md alone. Not part of the test suite.
 """
 
 from __future__ import annotations
 
+import argparse
+import gzip
+import hashlib
 import json
 import os
 import sys
@@ -25,7 +33,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._report import write_section  # noqa: E402
-from bench.fp_data import photos  # noqa: E402
+from bench.fp_data import candidate_files, photos  # noqa: E402
+from bench.fp_pairs import pair_records  # noqa: E402
 from bench.fp_transforms import SUITE, jpeg_bytes  # noqa: E402
 from vault import keypoint_match, matching  # noqa: E402
 from vault.fingerprints import ImageFingerprint, fingerprint_image, keypoints  # noqa: E402
@@ -142,23 +151,66 @@ def threshold_at(unrelated: np.ndarray, alpha: float) -> int:
     return max(t, -1)
 
 
+def code_key(limit: int) -> str:
+    """A digest of the code and photo files that make the benchmark's fingerprints (for
+    ``--cache``)."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(f"{limit}\0{SEED}\0{N_ORIGINALS}\0".encode())
+    for path in candidate_files():
+        h.update(f"{path}\0{path.stat().st_size}\0".encode())
+    for f in sorted([*(root / "vault" / "fingerprints").glob("*.py"),
+                     root / "vault" / "scanning" / "candidate.py",
+                     root / "bench" / "fp_transforms.py", root / "bench" / "fp_data.py"]):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 def main() -> None:
     import cv2
 
     # OpenCV's thread pool must not exist when the workers fork (they would deadlock).
     cv2.setNumThreads(1)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cache", type=Path, help="the photos' fingerprints (gzipped JSON): read "
+                    "when it was made by the same fingerprinting code, else written")
+    ap.add_argument("--accuracy-only", action="store_true",
+                    help="skip the speed measurements; do not touch docs/benchmarks.md")
+    ap.add_argument("--pairs", type=Path, default=Path("/tmp/ansim_fp_bench_pairs.json"),
+                    help="where to write the hash pairs within review distance")
+    args = ap.parse_args()
     t0 = time.time()
-    images, origin = photos(int(os.environ.get("FP_BENCH_LIMIT", "420")))
-    rng = np.random.default_rng(SEED)
-    order = rng.permutation(len(images))
-    images = [images[k] for k in order]
-    origin = [origin[k] for k in order]
-    n_orig = min(N_ORIGINALS, len(images) // 2)
-    print(f"{len(images)} photos ({n_orig} originals), loaded in {time.time() - t0:.0f} s")
+    limit = int(os.environ.get("FP_BENCH_LIMIT", "420"))
+    key = code_key(limit)
+    cached = None
+    if args.cache is not None and args.cache.exists():
+        cached = json.loads(gzip.decompress(args.cache.read_bytes()))
+        if cached.get("key") != key:
+            print("the cache was made by other code or photos; fingerprinting again",
+                  file=sys.stderr)
+            cached = None
+    images: list[np.ndarray] = []
+    if cached is None or not args.accuracy_only:
+        images, origin = photos(limit)
+        rng = np.random.default_rng(SEED)
+        order = rng.permutation(len(images))
+        images = [images[k] for k in order]
+        origin = [origin[k] for k in order]
+    if cached is not None:
+        origin = cached["origin"]
+    n_photos = len(origin)
+    n_orig = min(N_ORIGINALS, n_photos // 2)
+    print(f"{n_photos} photos ({n_orig} originals), loaded in {time.time() - t0:.0f} s")
 
-    jobs = [(i, t) for i in range(len(images)) for t in range(len(SUITE))]
-    stored_json = _run(images, _stored, list(range(n_orig)))
-    results = _run(images, _query, jobs)
+    jobs = [(i, t) for i in range(n_photos) for t in range(len(SUITE))]
+    if cached is not None:
+        stored_json, results = cached["stored"], [tuple(r) for r in cached["results"]]
+    else:
+        stored_json = _run(images, _stored, list(range(n_orig)))
+        results = _run(images, _query, jobs)
+        if args.cache is not None:
+            args.cache.write_bytes(gzip.compress(json.dumps(
+                {"key": key, "origin": origin, "stored": stored_json, "results": results}
+            ).encode(), 1))
     print(f"fingerprinted {len(jobs) + n_orig} images in {time.time() - t0:.0f} s")
     stored = [ImageFingerprint.from_json(d) for d in stored_json]
     ok = [(i, t, ImageFingerprint.from_json(d)) for i, t, d, _, _ in results if d is not None]
@@ -203,7 +255,13 @@ def main() -> None:
     for q in queries:
         found.append(index.search(q))
     search_kp_ms = (time.process_time() - ts) * 1000 / len(queries)
-    kp_cost = measure_keypoint_stage(queries, stored, as_items)
+    write_pairs(args.pairs, index, stored, ok, n_orig)
+    if args.accuracy_only:
+        kp_cost: dict[str, Any] = {"shortlist_ms": 0.0, "verify_ms": 0.0, "pairs": 0.0,
+                                   "pair_ms": 0.0, "scale": [], "doc_bytes": 0.0,
+                                   "blob_bytes": 0.0}
+    else:
+        kp_cost = measure_keypoint_stage(queries, stored, as_items)
 
     per: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     false_any = false_probable = false_kp_any = false_kp_probable = 0
@@ -243,8 +301,9 @@ def main() -> None:
     false_alpha = sum(ansim_alpha(j, k) for j, k in zip(*np.nonzero(unrelated_mask), strict=True)
                       ) if n_unrel < 3_000_000 else -1
 
-    speed = measure_speed(images)
-    scale = measure_index_speed(queries[:200])
+    speed = ({"fps_1080p": 0.0, "ms_1080p": 0.0, "ms_12mp": 0.0, "load": 0.0}
+             if args.accuracy_only else measure_speed(images))
+    scale = [] if args.accuracy_only else measure_index_speed(queries[:200])
 
     # --- report ---------------------------------------------------------------------------
     groups: dict[str, list[str]] = defaultdict(list)
@@ -255,9 +314,9 @@ def main() -> None:
         return f"{100 * a / b:.1f} %" if b else "-"
 
     lines = [
-        f"Photographs: {len(images)} distinct real photos from Debian packages "
+        f"Photographs: {n_photos} distinct real photos from Debian packages "
         f"({', '.join(f'{v} {k}' for k, v in sorted(_count(origin).items()))}); "
-        f"{n_orig} originals in the vault, {len(images) - n_orig} unrelated distractors. "
+        f"{n_orig} originals in the vault, {n_photos - n_orig} unrelated distractors. "
         f"Every photo went through all {len(SUITE)} transforms (seeded), saved as JPEG q85: "
         f"{len(queries)} candidate images, {n_unrel:,} unrelated (candidate, vault item) pairs.",
         "",
@@ -352,7 +411,8 @@ def main() -> None:
         "",
         f"Whole run: {time.time() - t0:.0f} s.",
     ]
-    write_section("fingerprints", "## Fingerprints and matching\n\n" + "\n".join(lines))
+    if not args.accuracy_only:
+        write_section("fingerprints", "## Fingerprints and matching\n\n" + "\n".join(lines))
     raw = {"per_transform": {k: dict(v) for k, v in per.items()}, "thr_alpha": thr_alpha,
            "thr_zero": thr_zero, "t_pdq": t_pdq, "t_phash": t_ph, "false_any": false_any,
            "false_probable": false_probable, "n_unrelated": n_unrel, "speed": speed,
@@ -362,6 +422,26 @@ def main() -> None:
            "true_family_min": {n: np.sort(fam[n][true_mask])[:5].tolist() for n in active}}
     Path("/tmp/ansim_fp_bench.json").write_text(json.dumps(raw, indent=1))
     print("\n".join(lines))
+
+
+def write_pairs(path: Path, index: matching.FingerprintIndex, stored: list[ImageFingerprint],
+                ok: list[tuple[int, int, ImageFingerprint]], n_orig: int) -> None:
+    """Every candidate's hash pairs within review distance (``bench/fp_pairs.py``), true pairs
+    always (with their keypoint verdicts), for threshold studies (``bench/fp_rules.py``)."""
+    records = []
+    for i, t, fp in ok:
+        pairs = pair_records(index, stored, fp, also=[i] if i < n_orig else [])
+        if pairs:
+            for p in pairs:
+                p["true"] = p["item"] == i
+            records.append({"candidate": [i, t], "names": f"photo {i}: {SUITE[t][0]}",
+                            "transform": SUITE[t][0], "group": SUITE[t][1], "pairs": pairs})
+    path.write_text(json.dumps({
+        "candidates": len(ok), "vault_items": len(stored),
+        "true_copies": sum(1 for i, _, _ in ok if i < n_orig),
+        "thresholds": {k: list(v[1]) for k, v in matching.THRESHOLDS.items()},
+        "records": records}))
+    print(f"hash pairs within review distance written to {path}", file=sys.stderr)
 
 
 def _count(items: list[str]) -> dict[str, int]:

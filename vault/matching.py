@@ -5,7 +5,11 @@ variants, trimmed and content regions, fixed sub-crops and their mirrors); every
 contributes its whole-image hash and its trimmed/content regions. A pair of hashes is only
 compared within an allowed *family* (whole vs whole, whole vs rotated variant, region vs whole,
 whole vs sub-crop, ...), and each family has its own distance thresholds for the three bands,
-chosen on the benchmark in ``bench/bench_fingerprints.py`` (see ``docs/fingerprints.md``).
+chosen on the benchmarks ``bench/bench_fingerprints.py`` and ``bench/bench_false_matches.py``
+(see ``docs/fingerprints.md``). Two gates keep hashes that say little from deciding anything:
+a pair with a *weak* hash (PDQ quality under 80) decides only at its family's strong distance,
+and a pair with a *plain-pattern* hash (nearly rank one, like a framed drawing's) does not
+decide at all; such pairs are ``needs_review``, and the keypoint stage may still confirm them.
 
 Search is exact: every stored hash within a family's review distance is found, as a brute-force
 comparison would find it. Small indexes are scanned in numpy (XOR + popcount over uint64 words,
@@ -19,8 +23,9 @@ distance, so nothing is lost) and computes the full distance of the few survivor
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -42,18 +47,22 @@ _STORED_KINDS = 9
 Q_WHOLE, Q_REGION, Q_LOWQ = range(3)
 
 #: Families of (query kind, stored kind) pairs: name -> (how, (strong, probable, review)).
-#: Distances are PDQ Hamming distances out of 256 bits. Chosen on the benchmark: the review
-#: value is at (or below) the smallest distance any of about 2 million unrelated (candidate,
-#: vault item) pairs reached in that family; see docs/fingerprints.md for the figures.
+#: Distances are PDQ Hamming distances out of 256 bits. The review values are where about 2
+#: million unrelated (candidate, vault item) pairs of ``bench/bench_fingerprints.py`` stopped
+#: reaching. The decision values (strong, probable) sit 8 bits or more below the closest
+#: unrelated pair of their family in 10^9 pairs of ``bench/bench_false_matches.py`` (strong:
+#: pairs without a plain-pattern hash; probable: also without a weak hash), never above
+#: Meta's 31 for strong; where that leaves no probable band, a pair beyond strong is for the
+#: keypoint stage to confirm. See docs/fingerprints.md, "Thresholds and how they were chosen".
 THRESHOLDS: dict[str, tuple[How, tuple[int, int, int]]] = {
-    "whole": ("whole", (31, 45, 53)),
+    "whole": ("whole", (31, 44, 53)),
     "lowq": ("whole", (10, 16, 20)),
-    "rotation": ("rotation", (31, 50, 60)),
-    "mirror": ("mirror", (31, 50, 60)),
+    "rotation": ("rotation", (31, 34, 60)),
+    "mirror": ("mirror", (30, 30, 60)),
     "region": ("region", (31, 42, 49)),
-    "region_mirror": ("mirror", (31, 45, 55)),
-    "crop": ("crop", (25, 29, 33)),
-    "crop_mirror": ("mirror", (28, 34, 39)),
+    "region_mirror": ("mirror", (31, 42, 55)),
+    "crop": ("crop", (24, 24, 33)),
+    "crop_mirror": ("mirror", (24, 30, 39)),
     "frame": ("video", (31, 45, 53)),
     # The whole of a screenshot kept for the picture inside it: other screenshots of the same
     # app share its bars, buttons and background, so a close whole-screen hash is only ever
@@ -130,6 +139,22 @@ class Match:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class HashHit:
+    """One pair of PDQ hashes within its family's review distance (``FingerprintIndex.hits``).
+
+    ``query`` indexes ``query_hashes(candidate)`` and ``stored`` indexes
+    ``stored_hashes(item's fingerprint)``, so benchmarks can look up the hashes' qualities and
+    boxes; the band is ``band_for(family, distance)``.
+    """
+
+    item_id: str
+    family: str
+    distance: int
+    query: int
+    stored: int
+
+
 def band_for(family: str, distance: int) -> Band | None:
     """The band a distance falls in for one family, or None when it is no match."""
     strong, probable, review = THRESHOLDS[family][1]
@@ -140,6 +165,71 @@ def band_for(family: str, distance: int) -> Band | None:
     if distance <= review:
         return "needs_review"
     return None
+
+
+#: A PDQ hash whose 16 x 16 bit block is within this many bits of a *rank-one pattern* (every
+#: row the same 16-bit pattern or its complement) says little about its picture: a framed
+#: drawing and a bordered stripe texture both hash to nearly ``aaaa...aaaa``. Photographs'
+#: hashes lie 34-86 bits from such patterns (random hashes 76-86); a pair in which either hash
+#: is this close decides nothing (at most ``needs_review``), see docs/fingerprints.md.
+PATTERN_BITS = 24
+
+
+#: A hash whose PDQ quality (gradient energy, 0-100) is under this is *weak*. In the scale
+#: run, every unrelated region pair within 49 bits, 90 % of the region_mirror ones and 7 of
+#: the 9 crop_mirror ones had a weak hash (true copies' region hashes in that band: 3 %): a
+#: smooth part of a picture (a sky, a cut-out's body) says little. In these families a pair
+#: with a weak hash decides only at the strong distance. Whole-picture families are not
+#: gated: their unrelated near pairs had strong hashes, so a gate would cost copies for nothing.
+WEAK_QUALITY = 80
+WEAK_GATED = frozenset({"region", "region_mirror", "crop", "crop_mirror"})
+
+
+def pattern_distance(hex_hash: str) -> int:
+    """How many bits of a PDQ hash must flip to make its 16 x 16 bit block rank one (every row
+    equal to one pattern or to its complement); 0-128.
+
+    Alternating maximisation of ``u^T B v`` over sign vectors (B the +-1 block), started from
+    each row and each column: exact on near-rank-one blocks, which is what it is for (on
+    other hashes it can be a few bits too high, never too low).
+    """
+    bits = np.unpackbits(np.frombuffer(bytes.fromhex(hex_hash), dtype=np.uint8))
+    b = 1.0 - 2.0 * bits.reshape(16, 16).astype(np.float64)
+    v = np.concatenate([b.T, np.sign(b.T @ b + 0.5)], axis=1)
+    for _ in range(3):
+        u = np.sign(b @ v + 0.5)
+        v = np.sign(b.T @ u + 0.5)
+    best = float(np.abs(b @ v).sum(axis=0).max())
+    return round((256 - best) / 2)
+
+
+def pair_band(family: str, distance: int, query_hash: str, stored_hash: str,
+              query_quality: int = 100, stored_quality: int = 100) -> Band | None:
+    """The band one pair of hashes gives. ``band_for``, except that
+
+    - in the region and sub-crop families (``WEAK_GATED``), a pair in which either hash has a
+      PDQ quality under ``WEAK_QUALITY`` is never ``probable`` (it decides at the family's
+      strong distance or not at all);
+    - a pair in which either hash is a plain pattern (``pattern_distance`` <=
+      ``PATTERN_BITS``) is at most ``needs_review``.
+    """
+    return _pair_verdict(family, distance, query_hash, lambda: stored_hash,
+                         min(query_quality, stored_quality))[0]
+
+
+def _pair_verdict(family: str, distance: int, query_hash: str,
+                  stored_hash: Callable[[], str], quality: int) -> tuple[Band | None, str]:
+    """``pair_band`` and, when it lowered the band, why (a phrase for ``Match.detail``);
+    ``stored_hash`` is a function giving the hex, asked only when needed."""
+    band = band_for(family, distance)
+    if band is None or band == "needs_review":
+        return band, ""
+    if band == "probable" and quality < WEAK_QUALITY and family in WEAK_GATED:
+        return "needs_review", "little detail, please look"
+    if pattern_distance(query_hash) <= PATTERN_BITS or pattern_distance(
+            stored_hash()) <= PATTERN_BITS:
+        return "needs_review", "a plain pattern, please look"
+    return band, ""
 
 
 def _words(hex_hash: str) -> tuple[int, int, int, int]:
@@ -193,37 +283,51 @@ class _KindIndex:
 _RADIUS = np.where(_PAIR_TABLE >= 0, _REVIEW[np.maximum(_PAIR_TABLE, 0)], -1)
 
 
-def stored_hashes(fp: Fingerprint) -> list[tuple[int, str, str]]:
-    """(stored kind, hex hash, detail) rows an item contributes to an index."""
-    rows: list[tuple[int, str, str]] = []
+def _stored_rows(fp: Fingerprint) -> list[tuple[int, str, str, int]]:
+    """(stored kind, hex hash, detail, PDQ quality) rows an item contributes to an index."""
     if isinstance(fp, VideoFingerprint):
-        for f in fp.frames:
-            if f.quality >= 50:
-                rows.append((S_FRAME, f.pdq, "video frame"))
-        return rows
+        return [(S_FRAME, f.pdq, "video frame", f.quality) for f in fp.frames if f.quality >= 50]
     if fp.inner is not None:
         # A screenshot or page kept for the picture inside it: the picture's own rows, and
         # the whole screen only as a "maybe" (see ``THRESHOLDS["screen"]``).
-        inner = [(kind, hx, f"picture inside the screenshot: {detail}")
-                 for kind, hx, detail in stored_hashes(fp.inner.fingerprint)]
-        return [(S_SCREEN, fp.pdq, "the whole screenshot"), *inner]
-    rows.append((S_TEXT if fp.text_screen else S_WHOLE, fp.pdq, "whole image"))
+        inner = [(kind, hx, f"picture inside the screenshot: {detail}", q)
+                 for kind, hx, detail, q in _stored_rows(fp.inner.fingerprint)]
+        return [(S_SCREEN, fp.pdq, "the whole screenshot", fp.pdq_quality), *inner]
+    q = fp.pdq_quality
+    rows = [(S_TEXT if fp.text_screen else S_WHOLE, fp.pdq, "whole image", q)]
     if fp.low_quality:
         return rows
     for i, name in ((1, "turned 90°"), (2, "turned 180°"), (3, "turned 270°")):
-        rows.append((S_ROTATION, fp.pdq_variants[i], name))
+        rows.append((S_ROTATION, fp.pdq_variants[i], name, q))
     for i, name in ((4, "flipped"), (5, "mirrored"), (6, "mirrored and turned"),
                     (7, "mirrored and turned")):
-        rows.append((S_MIRROR, fp.pdq_variants[i], name))
+        rows.append((S_MIRROR, fp.pdq_variants[i], name, q))
     for r in fp.regions:
         if r.kind == "crop":
-            rows.append((S_CROP, r.pdq, "cropped copy"))
-            rows.append((S_CROP_MIRROR, r.pdq_mirror, "mirrored cropped copy"))
+            rows.append((S_CROP, r.pdq, "cropped copy", r.quality))
+            rows.append((S_CROP_MIRROR, r.pdq_mirror, "mirrored cropped copy", r.quality))
         elif not fp.text_screen:
             # A screenshot of text has no picture inside it: what region detection finds
             # there (the app's header, a block of bubbles) looks alike in every chat of the app.
-            rows.append((S_REGION, r.pdq, "picture inside a screenshot or frame"))
+            rows.append((S_REGION, r.pdq, "picture inside a screenshot or frame", r.quality))
     return rows
+
+
+def stored_hashes(fp: Fingerprint) -> list[tuple[int, str, str]]:
+    """(stored kind, hex hash, detail) rows an item contributes to an index."""
+    return [(kind, hx, detail) for kind, hx, detail, _ in _stored_rows(fp)]
+
+
+def stored_qualities(fp: Fingerprint) -> list[int]:
+    """The PDQ quality (0-100) of each of ``stored_hashes(fp)``, in the same order."""
+    return [q for *_, q in _stored_rows(fp)]
+
+
+def query_qualities(fp: ImageFingerprint) -> list[int]:
+    """The PDQ quality (0-100) of each of ``query_hashes(fp)``, in the same order."""
+    if fp.low_quality:
+        return [fp.pdq_quality]
+    return [fp.pdq_quality] + [r.quality for r in fp.regions if r.kind != "crop"]
 
 
 def query_hashes(fp: ImageFingerprint) -> list[tuple[int, str, str]]:
@@ -250,11 +354,14 @@ class FingerprintIndex:
         self._slot: dict[str, int] = {}
         self._alive: list[bool] = []
         self._exact: dict[str, set[str]] = {}
-        self._pending: list[tuple[int, int, str, str]] = []  # (slot, kind, hex, detail)
+        # (slot, kind, hex, detail, position in stored_hashes, PDQ quality)
+        self._pending: list[tuple[int, int, str, str, int, int]] = []
         self._words = np.zeros((4, 0), dtype=np.uint64)
         self._compiled: dict[int, _KindIndex] | None = None
         self._owner = np.zeros(0, dtype=np.int64)
         self._kind = np.zeros(0, dtype=np.int8)
+        self._pos = np.zeros(0, dtype=np.int16)
+        self._quality = np.zeros(0, dtype=np.uint8)
         self._detail: list[str] = []
         self._dirty = False
         self._kp = KeypointIndex()
@@ -286,8 +393,9 @@ class FingerprintIndex:
         self._alive.append(True)
         self._slot[item_id] = slot
         self._exact.setdefault(fp.sha256, set()).add(item_id)
-        for kind, hx, detail in stored_hashes(fp):
-            self._pending.append((slot, kind, hx, detail))
+        rows = zip(stored_hashes(fp), stored_qualities(fp), strict=True)
+        for pos, ((kind, hx, detail), quality) in enumerate(rows):
+            self._pending.append((slot, kind, hx, detail, pos, quality))
         if isinstance(fp, ImageFingerprint) and not fp.low_quality:
             kp = fp.search_keypoints
             if kp is not None:
@@ -321,17 +429,23 @@ class FingerprintIndex:
         words = [self._words[:, keep]]
         owner = [self._owner[keep]]
         kind = [self._kind[keep]]
+        pos = [self._pos[keep]]
+        quality = [self._quality[keep]]
         detail = [d for d, k in zip(self._detail, keep, strict=True) if k]
         pending = [p for p in self._pending if self._alive[p[0]]]
         if pending:
             words.append(np.array([_words(p[2]) for p in pending], dtype=np.uint64).T)
             owner.append(np.array([p[0] for p in pending], dtype=np.int64))
             kind.append(np.array([p[1] for p in pending], dtype=np.int8))
+            pos.append(np.array([p[4] for p in pending], dtype=np.int16))
+            quality.append(np.array([p[5] for p in pending], dtype=np.uint8))
             detail.extend(p[3] for p in pending)
         self._words = np.ascontiguousarray(np.concatenate(words, axis=1))
         self._compiled = None
         self._owner = np.concatenate(owner)
         self._kind = np.concatenate(kind)
+        self._pos = np.concatenate(pos)
+        self._quality = np.concatenate(quality)
         self._detail = detail
         self._pending = []
         self._dirty = False
@@ -351,6 +465,11 @@ class FingerprintIndex:
                 compiled[int(kind)] = _KindIndex(faiss, rows, codes[rows], small)
             self._compiled = compiled
         return self._compiled
+
+    def _row_hex(self, row: int) -> str:
+        """Stored hash ``row`` as hex (asked only for the few hashes that match at the
+        decision threshold)."""
+        return "".join(f"{int(w):016x}" for w in self._words[:, row])
 
     def _distances(self, qkind: int, hex_hash: str
                    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]:
@@ -389,6 +508,17 @@ class FingerprintIndex:
         return [(int(self._owner[r]), int(f), int(x), int(r))
                 for r, f, x in zip(rows, fam, d, strict=True)]
 
+    def hits(self, candidate: ImageFingerprint) -> list[HashHit]:
+        """Every pair of hashes (candidate's, stored) within its family's review distance, in
+        the order the search meets them; for benchmarks and threshold studies."""
+        self._rebuild()
+        out: list[HashHit] = []
+        for q, (qkind, hx, _detail) in enumerate(query_hashes(candidate)):
+            for slot, fam, dist, row in self._hits(qkind, hx):
+                out.append(HashHit(self._ids[slot], _FAMILY_NAMES[fam], dist, q,
+                                   int(self._pos[row])))
+        return out
+
     def search(self, candidate: Fingerprint) -> list[Match]:
         """Vault items the candidate matches, best first (strong before probable, then by
         distance). Exact byte-for-byte copies come first with ``how="exact"``."""
@@ -403,16 +533,21 @@ class FingerprintIndex:
                 if slot not in best or _rank(m) < _rank(best[slot]):
                     best[slot] = m
         else:
-            for qkind, hx, _qdetail in query_hashes(candidate):
+            qualities = query_qualities(candidate)
+            for q, (qkind, hx, _qdetail) in enumerate(query_hashes(candidate)):
                 for slot, fam, dist, row in self._hits(qkind, hx):
                     name = _FAMILY_NAMES[fam]
-                    band = band_for(name, dist)
+                    quality = min(qualities[q], int(self._quality[row]))
+                    band, why = _pair_verdict(name, dist, hx, partial(self._row_hex, row),
+                                              quality)
                     if band is None:
                         continue
                     how = THRESHOLDS[name][0]
                     detail = self._detail[row]
                     if qkind == Q_REGION:
                         detail = f"{detail} (found inside the candidate)"
+                    if why:
+                        detail = f"{detail}; {why}"
                     m = Match(self._ids[slot], dist, _score(dist), band, how, detail)
                     if slot not in best or _rank(m) < _rank(best[slot]):
                         best[slot] = m
