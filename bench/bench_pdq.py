@@ -43,13 +43,17 @@ from vault.fingerprints import regions  # noqa: E402
 from vault.fingerprints.decode import WORK_SIDE, shrink  # noqa: E402
 from vault.fingerprints.image import MIN_QUALITY, at_least  # noqa: E402
 from vault.fingerprints.pdq import (  # noqa: E402
+    MIRROR_INDEX,
     SEARCH_MEDIAN_GAP,
     hamming,
     pdq_dct,
     pdq_dct_fast,
+    pdq_dihedral,
+    pdq_dihedral_checked,
     pdq_hash,
     pdq_hash_fast,
     pdq_hash_for_search,
+    pdq_pairs_for_matching,
 )
 
 U8 = np.ndarray
@@ -134,6 +138,9 @@ class Tally:
         self.handover_low = 0
         self.max_coeff = 0.0
         self.flip_gaps: list[float] = []  # reference's median gap where a good hash differed
+        self.checked = Counter[int]()  # most bits apart of the 8 variants, pdq_dihedral_checked
+        self.checked_dq = Counter[int]()
+        self.pair = Counter[int]()  # most bits apart of plain/mirror, pdq_pairs_for_matching
 
     def add(self, img: U8) -> None:
         img = np.ascontiguousarray(at_least(img, 16))
@@ -160,6 +167,13 @@ class Tally:
         self.raw_dq[fq - rq] += 1
         self.search[hamming(ref, search)] += 1
         self.search_dq[sq - rq] += 1
+        ref8, _ = pdq_dihedral(img)
+        mine8, cq = pdq_dihedral_checked(img, min_quality=MIN_QUALITY)
+        self.checked[max(hamming(a, b) for a, b in zip(ref8, mine8, strict=True))] += 1
+        self.checked_dq[cq - rq] += 1
+        if rq >= MIN_QUALITY:  # kept region hashes are dropped under the quality threshold
+            plain, mirror, _ = pdq_pairs_for_matching([img], min_quality=MIN_QUALITY)[0]
+            self.pair[max(hamming(plain, ref8[0]), hamming(mirror, ref8[MIRROR_INDEX]))] += 1
 
     def row(self, name: str) -> str:
         def apart(c: Counter[int]) -> str:
@@ -172,7 +186,10 @@ class Tally:
             f"{self.raw_low[0]} of {low} | {self.n - self.raw_dq[0]} (max {dq}) | "
             f"{self.handover_good} + {self.handover_low} | {self.search[0]} | "
             f"{max(self.search, default=0)} | "
-            f"{max((abs(k) for k in self.search_dq), default=0)} | {self.max_coeff:.4f} |"
+            f"{max((abs(k) for k in self.search_dq), default=0)} | {self.max_coeff:.4f} | "
+            f"{self.checked[0]} | {max(self.checked, default=0)} | "
+            f"{self.n - self.checked_dq[0]} | {self.pair[0]} of {self.good} | "
+            f"{max(self.pair, default=0)} |"
         )
 
 
@@ -237,6 +254,9 @@ def main() -> None:
     t_ref = _cpu_ms(lambda: pdq_hash(sample), max(1, args.reps // 10))
     t_fast = _cpu_ms(lambda: pdq_hash_fast(sample), args.reps)
     t_search = _cpu_ms(lambda: pdq_hash_for_search(sample, min_quality=MIN_QUALITY), args.reps)
+    t_dihedral = _cpu_ms(lambda: pdq_dihedral(sample), max(1, args.reps // 10))
+    t_checked = _cpu_ms(lambda: pdq_dihedral_checked(sample, min_quality=MIN_QUALITY),
+                        args.reps)
     load_after = os.getloadavg()
 
     total = {k: v for k, v in groups.items()}
@@ -246,12 +266,17 @@ def main() -> None:
         "*good*: reference quality >= 50. *raw*: `pdq_hash_fast` as it is; *search*: "
         "`pdq_hash_for_search` as scans use it, which hands over to the reference when the "
         f"fast quality is <= {MIN_QUALITY} or the two coefficients at the median are within "
-        f"{SEARCH_MEDIAN_GAP:g} (hand-overs: good + low pictures).",
+        f"{SEARCH_MEDIAN_GAP:g} (hand-overs: good + low pictures). *stored whole*: "
+        "`pdq_dihedral_checked`, a stored picture's whole-image hashes in all eight "
+        "orientations (what hash lists export), against the reference's eight; *kept region*: "
+        "`pdq_pairs_for_matching`, a stored region's hash and its mirror (never exported).",
         "",
         "| group | pictures | good | raw identical (good) | raw differing (good) | "
         "raw identical (low) | raw quality differs | search hands over | search identical "
-        "| search max bits | search max quality diff | max coefficient diff (good) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| search max bits | search max quality diff | max coefficient diff (good) "
+        "| stored whole identical (all 8) | stored whole max bits | stored whole quality "
+        "differs | kept region identical (good) | kept region max bits |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *(t.row(name) for name, t in total.items()),
         "",
         f"Good-quality hashes that differed (raw): {len(flips)}; the reference's gap between "
@@ -260,7 +285,8 @@ def main() -> None:
         + ".",
         "",
         f"CPU time per whole-picture hash of a 512x384 working copy: reference {t_ref:.2f} ms, "
-        f"fast {t_fast:.3f} ms, search {t_search:.3f} ms ({args.reps} repetitions; load average "
+        f"fast {t_fast:.3f} ms, search {t_search:.3f} ms; all eight orientations: reference "
+        f"{t_dihedral:.2f} ms, checked {t_checked:.3f} ms ({args.reps} repetitions; load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after, on "
         f"{os.cpu_count()} cores). Run took {time.time() - started:.0f} s.",
     ]

@@ -18,14 +18,18 @@ from PIL import Image
 from tests.fixtures_fp.photos import crop, jpeg, photo, resize
 from vault.fingerprints.image import MIN_QUALITY, at_least, region_hashes
 from vault.fingerprints.pdq import (
+    MIRROR_INDEX,
     _box_filter,
     _decimation_taps,
     hamming,
     pdq_dct,
     pdq_dct_fast,
+    pdq_dihedral,
+    pdq_dihedral_checked,
     pdq_hash,
     pdq_hash_fast,
     pdq_hash_for_search,
+    pdq_pairs_for_matching,
 )
 
 
@@ -150,3 +154,48 @@ def test_candidates_search_with_the_reference_hash_when_low(size: tuple[int, int
         assert quick.pdq == full.pdq
     else:
         assert hamming(bytes.fromhex(quick.pdq), bytes.fromhex(full.pdq)) <= 2
+
+
+def test_stored_whole_hashes_are_the_references_in_all_eight_orientations() -> None:
+    # pdq_dihedral_checked makes a stored picture's whole-image hashes (the ones hash lists
+    # export): fast arithmetic only where no orientation's median nearly ties.
+    cases = [img for _, img in _edge_cases()] + _varied(60)
+    identical = 0
+    for img in cases:
+        img = np.ascontiguousarray(at_least(img, 16))
+        ref, rq = pdq_dihedral(img)
+        mine, q = pdq_dihedral_checked(img, min_quality=MIN_QUALITY)
+        assert abs(q - rq) <= 1
+        identical += mine == ref
+        assert max(hamming(a, b) for a, b in zip(ref, mine, strict=True)) <= 2
+    assert identical == len(cases)  # as measured on 21,645 pictures (bench/bench_pdq.py)
+
+
+def test_flat_and_tied_pictures_get_the_reference_outright() -> None:
+    flat = np.full((200, 300, 3), 40, dtype=np.uint8)
+    assert pdq_dihedral_checked(flat, min_quality=MIN_QUALITY) == pdq_dihedral(flat)
+    stripes = np.zeros((128, 128, 3), dtype=np.uint8)
+    stripes[:, ::8] = 255  # constant along columns: most coefficients are exactly zero
+    assert pdq_dihedral_checked(stripes, min_quality=MIN_QUALITY) == pdq_dihedral(stripes)
+
+
+def test_kept_region_hashes_batched_are_the_same_as_one_at_a_time() -> None:
+    base = photo(91, 256, 192)
+    # Same-size pictures go through the batched decimation together; odd sizes alone.
+    pictures = [np.ascontiguousarray(base[y:y + 160, x:x + 200])
+                for x, y in ((0, 0), (56, 0), (0, 32), (56, 32), (28, 16))]
+    pictures += [np.ascontiguousarray(base[:97, :211]), np.ascontiguousarray(base)]
+    batch = pdq_pairs_for_matching(pictures, min_quality=MIN_QUALITY)
+    for img, got in zip(pictures, batch, strict=True):
+        assert got == pdq_pairs_for_matching([img], min_quality=MIN_QUALITY)[0]
+        ref, rq = pdq_dihedral(img)
+        plain, mirror, q = got
+        assert abs(q - rq) <= 1
+        assert hamming(plain, ref[0]) <= 2 and hamming(mirror, ref[MIRROR_INDEX]) <= 2
+    assert pdq_pairs_for_matching([], min_quality=MIN_QUALITY) == []
+
+
+def test_a_region_clearly_under_the_quality_floor_is_not_sent_to_the_reference() -> None:
+    flat = np.full((120, 160, 3), 200, dtype=np.uint8)
+    (_plain, _mirror, q), = pdq_pairs_for_matching([flat], min_quality=MIN_QUALITY)
+    assert q < MIN_QUALITY  # dropped by region_hashes, whatever its bits

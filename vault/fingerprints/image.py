@@ -22,7 +22,11 @@ from vault.fingerprints.decode import (
     shrink,
 )
 from vault.fingerprints.model import ImageFingerprint, InnerPicture, RegionHash, RegionKind
-from vault.fingerprints.pdq import MIRROR_INDEX, pdq_dihedral, pdq_hash_for_search
+from vault.fingerprints.pdq import (
+    pdq_dihedral_checked,
+    pdq_hash_for_search,
+    pdq_pairs_for_matching,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +101,7 @@ def fingerprint_pixels(
     return _fingerprint(work, w, h, fmt, sha256, md5, box_pixels)
 
 
-def framed_box(rgb: np.ndarray) -> regions.Box | None:
+def framed_box(rgb: np.ndarray, layout: regions.Layout | None = None) -> regions.Box | None:
     """The picture inside ``rgb`` when ``rgb`` is a frame around one (a screenshot of a post,
     a web page), in working-copy pixels; None for an ordinary picture.
 
@@ -108,7 +112,7 @@ def framed_box(rgb: np.ndarray) -> regions.Box | None:
     the app shows a little else besides it (names, captions, buttons: sparse content outside
     the picture, ``FRAME_CONTENT``). A photo of an object on a plain background has nothing
     else; a landscape whose sky is taken for background has far more."""
-    content, found = regions.content_layout(rgb)
+    content, found = layout if layout is not None else regions.content_layout(rgb)
     if content is None or not found:
         return None
     h, w = rgb.shape[:2]
@@ -156,20 +160,21 @@ def _fingerprint(
 ) -> ImageFingerprint:
     h, w = rgb.shape[:2]
     hashable = at_least(rgb, 16)
-    variants, quality = pdq_dihedral(hashable)
+    variants, quality = pdq_dihedral_checked(hashable, min_quality=MIN_QUALITY)
     phash = str(imagehash.phash(Image.fromarray(hashable)))
     low = quality < MIN_QUALITY or min(width, height) < MIN_SIDE
     found: list[RegionHash] = []
     inner: InnerPicture | None = None
     text = False
     if not low and min(h, w) >= regions.MIN_REGION_SIDE:
-        found = region_hashes(rgb)
+        layout = regions.content_layout(rgb)
+        found = region_hashes(rgb, layout=layout)
         if box_pixels is not None:
             # A screenshot of text (a chat) has no picture inside it: a block of message
             # bubbles or the app's header that region detection finds is part of the app.
             # A block without text in the page (a drawing beside an article) is a picture.
             lines = screens.text_lines(rgb)
-            box = framed_box(rgb)
+            box = framed_box(rgb, layout)
             text = lines is not None and (box is None or not screens.holds_picture(lines, box))
             if box is not None and not text:
                 inner = _inner_picture(rgb, box, width, height, fmt, sha256, md5, box_pixels)
@@ -206,17 +211,20 @@ def at_least(rgb: np.ndarray, side: int) -> np.ndarray:
     return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.NEAREST), dtype=np.uint8)
 
 
-def region_hashes(rgb: np.ndarray, *, search_only: bool = False) -> list[RegionHash]:
+def region_hashes(rgb: np.ndarray, *, search_only: bool = False,
+                  layout: regions.Layout | None = None) -> list[RegionHash]:
     """PDQ of the trimmed and detected regions, and (unless ``search_only``) of the fixed
     sub-crops with each region's mirror. A scan candidate needs only what a search compares
     (``search_only``: no sub-crops, no mirror hash, the fast PDQ of ``pdq_hash_for_search``),
-    which is several times cheaper. Stored fingerprints always use the reference PDQ."""
+    which is several times cheaper. Stored region hashes are only matched by Ansim, never
+    exported: they use the fast PDQ too, with the mirror (``pdq_pairs_for_matching``).
+    ``layout``: ``regions.content_layout(rgb)`` when the caller already has it."""
     h, w = rgb.shape[:2]
     wanted: list[tuple[RegionKind, regions.Box]] = []
     trimmed = regions.trim_box(rgb)
     if trimmed is not None:
         wanted.append(("trim", trimmed))
-    for box in regions.content_boxes(rgb):
+    for box in (layout if layout is not None else regions.content_layout(rgb))[1]:
         if not any(regions.same_box(box, b) for _, b in wanted):
             wanted.append(("content", box))
     if search_only and not wanted:
@@ -231,32 +239,25 @@ def region_hashes(rgb: np.ndarray, *, search_only: bool = False) -> list[RegionH
         f = regions.REGION_SIDE / max(h, w)
         size = (max(1, round(w * f)), max(1, round(h * f)))
         small = np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
-    out: list[RegionHash] = []
+    picked: list[tuple[RegionKind, regions.Box, np.ndarray]] = []
     for kind, box in wanted:
         sbox = (int(box[0] * f), int(box[1] * f), round(box[2] * f), round(box[3] * f))
         pixels = regions.region_pixels(small, sbox)
-        if min(pixels.shape[:2]) < 16:
-            continue
-        if search_only:
-            digest, quality = pdq_hash_for_search(pixels, min_quality=MIN_QUALITY)
-            hashes = [digest] * (MIRROR_INDEX + 1)
-        else:
-            hashes, quality = pdq_dihedral(pixels)
+        if min(pixels.shape[:2]) >= 16:
+            picked.append((kind, box, pixels))
+    if search_only:
+        hashed = []
+        for _, _, pixels in picked:
+            plain, quality = pdq_hash_for_search(pixels, min_quality=MIN_QUALITY)
+            hashed.append((plain, plain, quality))
+    else:
+        hashed = pdq_pairs_for_matching([p for _, _, p in picked], min_quality=MIN_QUALITY)
+    out: list[RegionHash] = []
+    for (kind, box, _), (plain, mirror, quality) in zip(picked, hashed, strict=True):
         if quality < MIN_QUALITY:
             continue
-        frac = (
-            round(box[0] / w, 4),
-            round(box[1] / h, 4),
-            round(box[2] / w, 4),
-            round(box[3] / h, 4),
-        )
-        out.append(
-            RegionHash(
-                kind=kind,
-                box=frac,
-                pdq=hashes[0].hex(),
-                quality=quality,
-                pdq_mirror=hashes[MIRROR_INDEX].hex(),
-            )
-        )
+        frac = (round(box[0] / w, 4), round(box[1] / h, 4), round(box[2] / w, 4),
+                round(box[3] / h, 4))
+        out.append(RegionHash(kind=kind, box=frac, pdq=plain.hex(), quality=quality,
+                              pdq_mirror=mirror.hex()))
     return out

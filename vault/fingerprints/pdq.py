@@ -2,12 +2,16 @@
 and a slow numpy re-implementation for checks.
 
 ``pdqhash`` (PyPI) compiles Meta's own ``pdq/cpp`` sources from the ThreatExchange repository;
-every hash Ansim stores or exports comes from it (:func:`pdq_hash`, :func:`pdq_dihedral`).
-:func:`pdq_hash_fast` computes the same algorithm 8-10 times faster with OpenCV and numpy;
-scan candidates search with it (:func:`pdq_hash_for_search`), and it is never used for a hash
-that is kept. :func:`reference_pdq` re-implements the published algorithm in numpy (luma, two X/Y
-passes of Jarosz box filters, 64x64 decimation, 16x16 DCT, median threshold, gradient quality
-metric) and is used only by the tests, to check that the installed binding really computes PDQ.
+what Ansim stores and exports is its hash, bit for bit wherever measured: a stored picture's
+whole-image hashes come from the fast arithmetic below only where it was never seen to move
+a bit (:func:`pdq_dihedral_checked`), from the binding (:func:`pdq_hash`,
+:func:`pdq_dihedral`) everywhere else. :func:`pdq_hash_fast` computes the same algorithm 8-10
+times faster with OpenCV and numpy; scan candidates search with it
+(:func:`pdq_hash_for_search`), and a stored picture's region and sub-crop hashes, which are
+only ever matched by Ansim itself, are made with it (:func:`pdq_pairs_for_matching`).
+:func:`reference_pdq` re-implements the published algorithm in numpy (luma, two X/Y passes of
+Jarosz box filters, 64x64 decimation, 16x16 DCT, median threshold, gradient quality metric) and
+is used only by the tests, to check that the installed binding really computes PDQ.
 
 Hashes are 32 bytes, most significant word first, so ``bytes.hex()`` gives the 64-character
 string that ThreatExchange, StopNCII and HMA exchange.
@@ -86,11 +90,16 @@ def pdq_dihedral(rgb: U8Image) -> tuple[list[Hash], int]:
     derived in numpy from one DCT block, which is several times faster.
     """
     coeffs, quality = pdq_dct(rgb)
+    return _dihedral_hashes(coeffs), quality
+
+
+def _dihedral_hashes(coeffs: npt.NDArray[np.float64]) -> list[Hash]:
+    """The eight dihedral hashes of one 16x16 DCT block."""
     stack = np.stack(_dihedral_coeffs(coeffs)).reshape(8, 256)
     middle = np.partition(stack, (127, 128), axis=1)[:, 127:129].mean(axis=1, keepdims=True)
     bits = stack > middle
     packed = np.packbits(bits[:, ::-1], axis=1)
-    return [bytes(row.tobytes()) for row in packed], quality
+    return [bytes(row.tobytes()) for row in packed]
 
 
 def pdq_hash(rgb: U8Image) -> tuple[Hash, int]:
@@ -159,6 +168,25 @@ def _downsample64(rgb: U8Image) -> npt.NDArray[np.float64]:
     return out
 
 
+def _downsample64_same_size(pictures: list[U8Image]) -> npt.NDArray[np.float64]:
+    """:func:`_downsample64` of several pictures of one size at once (n x 64 x 64)."""
+    if len(pictures) == 1:
+        return _downsample64(pictures[0])[None]
+    stack = np.stack(pictures)
+    n, rows, cols = stack.shape[:3]
+    row_idx, row_w = _decimation_taps(rows)
+    col_idx, col_w = _decimation_taps(cols)
+    if row_idx.shape[1] > 16:
+        return np.stack([_downsample64(p) for p in pictures])
+    t = row_idx.shape[1]
+    picked = stack[:, row_idx.reshape(-1)].astype(np.float32).reshape(n, 64, t, cols * 3)
+    tall = np.einsum("rt,nrtc->nrc", row_w, picked).reshape(n * 64, cols, 3)
+    grey = cv2.cvtColor(np.ascontiguousarray(tall), cv2.COLOR_RGB2GRAY).reshape(n, 64, cols)
+    wide = np.take(grey, col_idx.reshape(-1), axis=2).reshape(n, 64, 64, col_idx.shape[1])
+    out: npt.NDArray[np.float64] = np.einsum("nrjt,jt->nrj", wide, col_w).astype(np.float64)
+    return out
+
+
 def _quality(buffer64: npt.NDArray[np.float32]) -> int:
     """The reference's gradient quality metric, in float32 as it computes it."""
     hundred, full = np.float32(100), np.float32(255)
@@ -224,6 +252,76 @@ def pdq_hash_for_search(rgb: U8Image, *, min_quality: int) -> tuple[Hash, int]:
         return pdq_hash(rgb)
     bits = (flat > (below + above) / 2)[::-1]
     return bytes(np.packbits(bits).tobytes()), quality
+
+
+def pdq_dihedral_checked(rgb: U8Image, *, min_quality: int) -> tuple[list[Hash], int]:
+    """:func:`pdq_dihedral` computed with the fast arithmetic wherever that cannot change a
+    bit: the reference is used when the fast quality is ``min_quality`` + 1 or lower (as in
+    :func:`pdq_hash_for_search`, so low quality is decided as the reference decides it) or
+    when, in any of the eight orientations, the two coefficients at the median are within
+    :data:`SEARCH_MEDIAN_GAP`. Used for a stored picture's whole-image hashes (the hash that
+    hash lists export): the same rule gave the reference's hash on all 21,645 pictures of
+    ``bench/bench_pdq.py``, and the quality differed by 1 on 6 of them.
+    """
+    coeffs, quality = pdq_dct_fast(rgb)
+    stack = np.stack(_dihedral_coeffs(coeffs)).reshape(8, 256)
+    near = np.partition(stack, (127, 128), axis=1)[:, 127:129]
+    if quality <= min_quality + 1 or float((near[:, 1] - near[:, 0]).min()) < SEARCH_MEDIAN_GAP:
+        return pdq_dihedral(rgb)
+    bits = stack > near.mean(axis=1, keepdims=True)
+    packed = np.packbits(bits[:, ::-1], axis=1)
+    return [bytes(row.tobytes()) for row in packed], quality
+
+
+def pdq_pairs_for_matching(pictures: list[U8Image], *, min_quality: int
+                           ) -> list[tuple[Hash, Hash, int]]:
+    """For each picture: its PDQ hash, the hash of its left-right mirror, and its quality, for
+    hashes Ansim keeps only to match with and never exports (a stored picture's regions and
+    fixed sub-crops). The fast arithmetic of :func:`pdq_hash_fast`, every picture's DCT,
+    quality and bits computed together, and both hashes from one DCT block.
+
+    Where a fast quality is within 1 of ``min_quality`` (the two qualities were never more
+    than 1 apart) or the coefficients at the median nearly tie, the reference decides, as in
+    :func:`pdq_hash_for_search`; a picture clearly under ``min_quality`` is not hashed by the
+    reference only to be dropped (its hashes are then the fast ones, and its quality says
+    why it is dropped). The original orientation is then the hash a scan candidate's search
+    hash of the same pixels is; the mirror may differ from the reference's by a rounding
+    swap at its own median (2 bits), far below every threshold.
+    """
+    if not pictures:
+        return []
+    n = len(pictures)
+    by_size: dict[tuple[int, ...], list[int]] = {}
+    for k, p in enumerate(pictures):
+        by_size.setdefault(p.shape, []).append(k)
+    buffers = np.empty((n, 64, 64), dtype=np.float64)
+    for members in by_size.values():
+        buffers[members] = _downsample64_same_size([pictures[k] for k in members])
+    qualities = _qualities(buffers.astype(np.float32))
+    coeffs = np.matmul(np.matmul(_DCT16x64, buffers), _DCT16x64.T)  # n x 16 x 16
+    both = np.concatenate([coeffs, coeffs * _SIGN_J]).reshape(2 * n, 256)  # plain, mirrored
+    near = np.partition(both[:n], (127, 128), axis=1)[:, 127:129]
+    ties = near[:, 1] - near[:, 0] < SEARCH_MEDIAN_GAP
+    for k, picture in enumerate(pictures):
+        quality = int(qualities[k])
+        if abs(quality - min_quality) <= 1 or (quality > min_quality and ties[k]):
+            block, qualities[k] = pdq_dct(picture)
+            both[k], both[n + k] = block.reshape(256), (block * _SIGN_J).reshape(256)
+    middle = np.partition(both, (127, 128), axis=1)[:, 127:129].mean(axis=1, keepdims=True)
+    packed = np.packbits((both > middle)[:, ::-1], axis=1)
+    return [(bytes(packed[k].tobytes()), bytes(packed[n + k].tobytes()), int(qualities[k]))
+            for k in range(n)]
+
+
+def _qualities(buffers: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
+    """:func:`_quality` of each of n 64x64 buffers (n x 64 x 64), in the same arithmetic."""
+    hundred, full = np.float32(100), np.float32(255)
+    dv = np.trunc((buffers[:, :-1, :] - buffers[:, 1:, :]) * hundred / full)
+    dh = np.trunc((buffers[:, :, :-1] - buffers[:, :, 1:]) * hundred / full)
+    total = (np.abs(dv).sum(axis=(1, 2), dtype=np.float64)
+             + np.abs(dh).sum(axis=(1, 2), dtype=np.float64)).astype(np.int64)
+    out: npt.NDArray[np.int64] = np.minimum(100, total // 90)
+    return out
 
 
 def hamming(a: bytes, b: bytes) -> int:

@@ -162,8 +162,11 @@ def content_boxes(rgb: U8Image, *, limit: int = 3) -> list[Box]:
     return content_layout(rgb, limit=limit)[1]
 
 
-def content_layout(rgb: U8Image, *, limit: int = 3
-                   ) -> tuple[npt.NDArray[np.uint8] | None, list[Box]]:
+#: What ``content_layout`` finds: the content mask (None without flat UI colours) and boxes.
+Layout = tuple[npt.NDArray[np.uint8] | None, list[Box]]
+
+
+def content_layout(rgb: U8Image, *, limit: int = 3) -> Layout:
     """``content_boxes`` and the content mask they were found in (1 = not UI background);
     (None, []) when the image has no flat UI colours at its edges."""
     h, w = rgb.shape[:2]

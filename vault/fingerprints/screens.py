@@ -40,6 +40,8 @@ a screenshot of text is still the picture inside it when it holds no text
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -55,6 +57,8 @@ MAX_COLOURS = 6
 MIN_COLOUR_SHARE = 0.01
 #: The flat colours cover at least this share of a text screenshot.
 MIN_FLAT_SHARE = 0.75
+#: How far under ``MIN_FLAT_SHARE`` a sample of the pixels may come and still be looked at.
+SAMPLE_MARGIN = 0.05
 #: The largest solid block that is not a flat colour covers less than this share: a picture
 #: smaller than a region worth hashing on its own (``regions.MIN_REGION_AREA``; an avatar, a
 #: sticker, a small photo in a chat) does not make a screenshot of text a frame around it.
@@ -115,12 +119,16 @@ def text_lines(rgb: U8Image) -> npt.NDArray[np.bool_] | None:
     h, w = rgb.shape[:2]
     if min(h, w) < 64:
         return None
-    # The share of flat colours on every other pixel first: most photos stop here, at a
-    # quarter of the cost.
-    flat_share = float(flat_colours(rgb[::2, ::2]).mean())
-    if flat_share < MIN_FLAT_SHARE:
+    # The share of flat colours on a sample of about 6,000 pixels first, with a margin for
+    # the sample's error (a few tenths of a per cent): most photos stop here, at a small part
+    # of the cost. Then the share on every pixel decides.
+    step = max(1, round(math.sqrt(h * w / 6_000)))
+    if float(flat_colours(rgb[::step, ::step]).mean()) < MIN_FLAT_SHARE - SAMPLE_MARGIN:
         return None
     flat = flat_colours(rgb)
+    flat_share = float(flat.mean())
+    if flat_share < MIN_FLAT_SHARE:
+        return None
     rest = np.logical_not(flat).view(np.uint8)
     solid = cv2.erode(rest, np.ones((3, 3), np.uint8))
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
