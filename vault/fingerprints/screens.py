@@ -119,9 +119,9 @@ def text_lines(rgb: U8Image) -> npt.NDArray[np.bool_] | None:
     h, w = rgb.shape[:2]
     if min(h, w) < 64:
         return None
-    # The share of flat colours on a sample of about 6,000 pixels first, with a margin for
-    # the sample's error (a few tenths of a per cent): most photos stop here, at a small part
-    # of the cost. Then the share on every pixel decides.
+    # The share of flat colours on a sample of about 6,000 pixels first, with a margin far
+    # wider than the sample's error: most photos stop here, at a small part of the cost. Then
+    # the share on every pixel decides.
     step = max(1, round(math.sqrt(h * w / 6_000)))
     if float(flat_colours(rgb[::step, ::step]).mean()) < MIN_FLAT_SHARE - SAMPLE_MARGIN:
         return None
