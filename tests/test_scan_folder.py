@@ -67,7 +67,7 @@ def test_folder_scan_records_the_copies(vault: Vault, tmp_path: Path, processes:
     got = {s.media_url: (s.matched_item_id, s.matched_how) for s in report.sightings}
     assert got == {
         "DCIM/Camera/IMG_0001.jpg": (originals[0].id, "whole"),
-        "DCIM/Camera/old/IMG_0002.png": (originals[1].id, "region"),
+        "DCIM/Camera/old/IMG_0002.png": (originals[1].id, "keypoints"),
     }
     assert {e.where: e.code for e in report.errors} == {
         "Download/damaged.jpg": "unreadable", "Download/broken.jpg": "unreadable"}

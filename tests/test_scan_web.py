@@ -153,8 +153,8 @@ def test_page_crawl_finds_exactly_the_copies_and_reports_each_failure(
     expected = {
         "resized.jpg": (items[0].id, "whole"),
         "mirrored.jpg": (items[1].id, "mirror"),
-        "bordered.jpg": (items[2].id, "region"),
-        "screenshot.png": (items[0].id, "region"),
+        "bordered.jpg": (items[2].id, "keypoints"),
+        "screenshot.png": (items[0].id, "keypoints"),
         "reencoded.jpg": (items[1].id, "whole"),
         "exact": (items[2].id, "exact"),
         "rotated.jpg": (items[1].id, "rotation"),

@@ -84,6 +84,12 @@ CORRELATION = (0.85, 0.72, 0.55)
 #: 21 inliers, at >= 0.20 24, and with 10 or more inliers a correlation of 0.50
 #: (docs/fingerprints.md).
 ALSO_PROBABLE = ((35, 0.40, 0.25), (60, 0.20, 0.25), (10, 0.80, 0.0))
+#: A copy is turned by a few degrees or by quarter turns: a fit that turns the item further
+#: than this from the nearest quarter turn is at most *needs_review*. On the scale benchmark
+#: (10^9 pairs, seed 20261206) every keypoint false match at the decision threshold needed
+#: 18-37 degrees (a tilted thermometer laid on a level syringe, both thin objects on white);
+#: the benchmark's copies are turned by at most 10 degrees (and chains of 2 + 5).
+MAX_TURN = 15.0
 
 
 @dataclass(frozen=True)
@@ -105,7 +111,16 @@ Band = Literal["strong", "probable", "needs_review"]
 
 
 def band_of(v: Verdict) -> Band | None:
-    """``strong`` / ``probable`` / ``needs_review`` for a verdict, or None (no match)."""
+    """``strong`` / ``probable`` / ``needs_review`` for a verdict, or None (no match). A fit
+    turned more than ``MAX_TURN`` degrees from the nearest quarter turn is at most
+    ``needs_review``."""
+    band = _band_by_evidence(v)
+    if band is not None and abs((v.angle + 45.0) % 90.0 - 45.0) > MAX_TURN:
+        return "needs_review"
+    return band
+
+
+def _band_by_evidence(v: Verdict) -> Band | None:
     bands: tuple[Band, ...] = ("strong", "probable", "needs_review")
     for band, least, corr in zip(bands, MIN_INLIERS, CORRELATION, strict=True):
         if v.inliers >= least and v.correlation >= corr:

@@ -59,7 +59,10 @@ THRESHOLDS: dict[str, tuple[How, tuple[int, int, int]]] = {
     "lowq": ("whole", (10, 16, 20)),
     "rotation": ("rotation", (31, 34, 60)),
     "mirror": ("mirror", (30, 30, 60)),
-    "region": ("region", (31, 42, 49)),
+    # A picture inside one image against the whole of another only nominates: pictures that
+    # share a part (stamps of one series on the same chassis) or simple shapes on white meet
+    # at 24-42 bits, so the keypoint stage decides (it verifies every nominated item).
+    "region": ("region", (-1, -1, 49)),
     "region_mirror": ("mirror", (31, 42, 55)),
     "crop": ("crop", (24, 24, 33)),
     "crop_mirror": ("mirror", (24, 30, 39)),
@@ -566,8 +569,16 @@ class FingerprintIndex:
         if kp is None or candidate.low_quality or len(self._kp) == 0:
             return []
         decided = [s for s, m in best.items() if m.band != "needs_review"]
+        pairs = [(slot, mirrored) for slot, mirrored, _votes in
+                 self._kp.shortlist(kp, exclude=decided)]
+        # Items the hashes nominated ("maybe") are verified too, in both orientations, even
+        # when the shortlist's votes missed them.
+        listed = set(pairs)
+        pairs += [(slot, mirrored) for slot, m in sorted(best.items())
+                  if m.band == "needs_review" and m.how != "exact"
+                  for mirrored in (False, True) if (slot, mirrored) not in listed]
         out: list[Match] = []
-        for slot, mirrored, _votes in self._kp.shortlist(kp, exclude=decided):
+        for slot, mirrored in pairs:
             stored = self._kp.get(slot)
             if stored is None:
                 continue
