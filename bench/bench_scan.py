@@ -230,8 +230,8 @@ Sightings at Ansim's decision threshold (strong or probable): {scan['sightings']
 
 Where the scan's worker time went (summed over threads): reading files {share(scan['read_s'])},
 decoding {share(scan['decode_s'])}, fingerprinting (search-only PDQ hashes and the ORB
-keypoints, original and mirrored) {share(scan['hash_s'])}, matching (hash search, then the
-keypoint shortlist, RANSAC and pixel check) {share(scan['match_s'])}.
+keypoints in one pass) {share(scan['hash_s'])}, matching (hash search, then the keypoint
+shortlist, RANSAC and pixel check) {share(scan['match_s'])}.
 """
     from bench._report import write_section
 
