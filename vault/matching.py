@@ -564,9 +564,10 @@ class FingerprintIndex:
 
     def _search_keypoints(self, candidate: ImageFingerprint, best: dict[int, Match]
                           ) -> list[Match]:
-        """The keypoint stage: verify the descriptor shortlist, skipping items the hashes
-        already matched at the decision threshold. A screenshot of text matches only when
-        the inliers spread over its message area (``TEXT_MIN_SPREAD``)."""
+        """The keypoint stage: verify the descriptor shortlist and every item the hashes
+        raised as "maybe", skipping items the hashes already matched at the decision
+        threshold. A screenshot of text matches only when the inliers spread over its
+        message area (``TEXT_MIN_SPREAD``)."""
         kp = candidate.search_keypoints
         if kp is None or candidate.low_quality or len(self._kp) == 0:
             return []
