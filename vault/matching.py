@@ -328,22 +328,25 @@ def stored_qualities(fp: Fingerprint) -> list[int]:
     return [q for *_, q in _stored_rows(fp)]
 
 
-def query_qualities(fp: ImageFingerprint) -> list[int]:
-    """The PDQ quality (0-100) of each of ``query_hashes(fp)``, in the same order."""
+def _query_rows(fp: ImageFingerprint) -> list[tuple[int, str, str, int]]:
+    """(query kind, hex hash, detail, PDQ quality) rows a candidate image is searched with."""
     if fp.low_quality:
-        return [fp.pdq_quality]
-    return [fp.pdq_quality] + [r.quality for r in fp.regions if r.kind != "crop"]
+        return [(Q_LOWQ, fp.pdq, "whole image", fp.pdq_quality)]
+    rows = [(Q_WHOLE, fp.pdq, "whole image", fp.pdq_quality)]
+    for r in fp.regions:
+        if r.kind != "crop":
+            rows.append((Q_REGION, r.pdq, "picture inside the candidate", r.quality))
+    return rows
 
 
 def query_hashes(fp: ImageFingerprint) -> list[tuple[int, str, str]]:
     """(query kind, hex hash, detail) rows a candidate image is searched with."""
-    if fp.low_quality:
-        return [(Q_LOWQ, fp.pdq, "whole image")]
-    rows = [(Q_WHOLE, fp.pdq, "whole image")]
-    for r in fp.regions:
-        if r.kind != "crop":
-            rows.append((Q_REGION, r.pdq, "picture inside the candidate"))
-    return rows
+    return [(kind, hx, detail) for kind, hx, detail, _ in _query_rows(fp)]
+
+
+def query_qualities(fp: ImageFingerprint) -> list[int]:
+    """The PDQ quality (0-100) of each of ``query_hashes(fp)``, in the same order."""
+    return [q for *_, q in _query_rows(fp)]
 
 
 class FingerprintIndex:
@@ -398,8 +401,7 @@ class FingerprintIndex:
         self._alive.append(True)
         self._slot[item_id] = slot
         self._exact.setdefault(fp.sha256, set()).add(item_id)
-        rows = zip(stored_hashes(fp), stored_qualities(fp), strict=True)
-        for pos, ((kind, hx, detail), quality) in enumerate(rows):
+        for pos, (kind, hx, detail, quality) in enumerate(_stored_rows(fp)):
             self._pending.append((slot, kind, hx, detail, pos, quality))
         if isinstance(fp, ImageFingerprint) and not fp.low_quality:
             kp = fp.search_keypoints
@@ -538,11 +540,10 @@ class FingerprintIndex:
                 if slot not in best or _rank(m) < _rank(best[slot]):
                     best[slot] = m
         else:
-            qualities = query_qualities(candidate)
-            for q, (qkind, hx, _qdetail) in enumerate(query_hashes(candidate)):
+            for qkind, hx, _qdetail, qquality in _query_rows(candidate):
                 for slot, fam, dist, row in self._hits(qkind, hx):
                     name = _FAMILY_NAMES[fam]
-                    quality = min(qualities[q], int(self._quality[row]))
+                    quality = min(qquality, int(self._quality[row]))
                     band, why = _pair_verdict(name, dist, hx, partial(self._row_hex, row),
                                               quality)
                     if band is None:
@@ -578,7 +579,7 @@ class FingerprintIndex:
         # when the shortlist's votes missed them.
         listed = set(pairs)
         pairs += [(slot, mirrored) for slot, m in sorted(best.items())
-                  if m.band == "needs_review" and m.how != "exact"
+                  if m.band == "needs_review"
                   for mirrored in (False, True) if (slot, mirrored) not in listed]
         out: list[Match] = []
         for slot, mirrored in pairs:

@@ -189,11 +189,7 @@ def _downsample64_same_size(pictures: list[U8Image]) -> npt.NDArray[np.float64]:
 
 def _quality(buffer64: npt.NDArray[np.float32]) -> int:
     """The reference's gradient quality metric, in float32 as it computes it."""
-    hundred, full = np.float32(100), np.float32(255)
-    dv = np.trunc((buffer64[:-1, :] - buffer64[1:, :]) * hundred / full)
-    dh = np.trunc((buffer64[:, :-1] - buffer64[:, 1:]) * hundred / full)
-    total = int(np.abs(dv).sum(dtype=np.float64) + np.abs(dh).sum(dtype=np.float64))
-    return min(100, total // 90)
+    return int(_qualities(buffer64[None])[0])
 
 
 _DCT16x64 = np.asarray(
@@ -269,9 +265,7 @@ def pdq_dihedral_checked(rgb: U8Image, *, min_quality: int) -> tuple[list[Hash],
     near = np.partition(stack, (127, 128), axis=1)[:, 127:129]
     if quality <= min_quality + 1 or float((near[:, 1] - near[:, 0]).min()) < SEARCH_MEDIAN_GAP:
         return pdq_dihedral(rgb)
-    bits = stack > near.mean(axis=1, keepdims=True)
-    packed = np.packbits(bits[:, ::-1], axis=1)
-    return [bytes(row.tobytes()) for row in packed], quality
+    return _dihedral_hashes(coeffs), quality
 
 
 def pdq_pairs_for_matching(pictures: list[U8Image], *, min_quality: int
@@ -315,7 +309,8 @@ def pdq_pairs_for_matching(pictures: list[U8Image], *, min_quality: int
 
 
 def _qualities(buffers: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
-    """:func:`_quality` of each of n 64x64 buffers (n x 64 x 64), in the same arithmetic."""
+    """The reference's gradient quality metric of each of n 64x64 buffers (n x 64 x 64), in
+    float32 as it computes it."""
     hundred, full = np.float32(100), np.float32(255)
     dv = np.trunc((buffers[:, :-1, :] - buffers[:, 1:, :]) * hundred / full)
     dh = np.trunc((buffers[:, :, :-1] - buffers[:, :, 1:]) * hundred / full)
