@@ -13,6 +13,8 @@ All work happens on the small working copy (long side <= 512 px), in a few milli
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -60,14 +62,15 @@ def crop_boxes(width: int, height: int) -> list[Box]:
     return boxes
 
 
-def components(mask: U8Image) -> tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+def components(mask: npt.NDArray[Any]) -> tuple[int, npt.NDArray[np.int32],
+                                               npt.NDArray[np.int32]]:
     """8-connected components of a 0/1 mask: (count with the background, labels, stats), as
     ``cv2.connectedComponentsWithStats`` gives them. Grana's block-based algorithm gives the
     same labels and stats and, measured on working copies, is about 2.5 times faster than
     OpenCV's default with statistics."""
     n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         mask, 8, cv2.CV_32S, cv2.CCL_GRANA)
-    return int(n), labels, stats
+    return int(n), np.asarray(labels, dtype=np.int32), np.asarray(stats, dtype=np.int32)
 
 
 def _luma(rgb: U8Image) -> npt.NDArray[np.float32]:
