@@ -64,8 +64,11 @@ THRESHOLDS: dict[str, tuple[How, tuple[int, int, int]]] = {
     # at 24-42 bits, so the keypoint stage decides (it verifies every nominated item).
     "region": ("region", (-1, -1, 49)),
     # Probable 36 and 24 (crop_mirror): 8 bits under the closest unrelated pairs of the second
-    # scale run (44 and 28; seed 20261207), at no recall cost on the main benchmark.
-    "region_mirror": ("mirror", (31, 36, 55)),
+    # scale run (44 and 28; seed 20261207), at no recall cost on the main benchmark. Strong 24
+    # like the other part-of-a-picture families: the third run (seed 20261208) had an
+    # unrelated pair with a weak hash at 32, which decides at strong; no true copy of the main
+    # benchmark was decided by this family between 25 and 31.
+    "region_mirror": ("mirror", (24, 36, 55)),
     "crop": ("crop", (24, 24, 33)),
     "crop_mirror": ("mirror", (24, 24, 39)),
     "frame": ("video", (31, 45, 53)),
