@@ -14,10 +14,14 @@ decide at all; such pairs are ``needs_review``, and the keypoint stage may still
 Search is exact: every stored hash within a family's review distance is found, as a brute-force
 comparison would find it. Small indexes are scanned in numpy (XOR + popcount over uint64 words,
 column-major so each pass streams one array). From ``COMPILED_MIN`` stored hashes on, the
-index keeps one ``faiss`` binary index per kind of stored hash and asks each only for the
-distance its family allows (a crop needs 33-39 bits, a rotation 60); for small distances it
-first compares the first 128 bits (their distance can only be smaller than the whole
-distance, so nothing is lost) and computes the full distance of the few survivors.
+index keeps the stored hashes of each kind apart and asks each kind only for the distance its
+family allows (a crop needs 33-39 bits, a rotation 60). Large kinds searched at small
+distances (the sub-crops, most of the rows) go through multi-index hashing
+(``vault.hash_index``: bucket tables on 16-bit substrings, exact by the pigeonhole
+principle); the others through one ``faiss`` binary pass per kind for all of a candidate's
+query hashes, which for distances up to ``HALF_MAX`` first compares the first 128 bits (their
+distance can only be smaller than the whole distance, so nothing is lost) and computes the
+full distance of the few survivors.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vault.fingerprints.model import Fingerprint, ImageFingerprint, VideoFingerprint
+from vault.hash_index import MultiIndex, distances, faster_than_flat, records
 from vault.keypoint_match import KeypointIndex, band_of, verify
 
 Band = Literal["strong", "probable", "needs_review"]
@@ -259,31 +264,57 @@ def _faiss() -> Any:
 
 
 class _KindIndex:
-    """The stored hashes of one kind in faiss binary indexes (full 256 bits, first 128 bits)."""
+    """The stored hashes of one kind, searched at the given ``radii``: in a multi-index hashing
+    table (``vault.hash_index``) for the radii it searches faster than one pass over all of
+    them, in faiss binary indexes (full 256 bits, first 128 bits) for the others."""
 
     def __init__(self, faiss: Any, rows: npt.NDArray[np.intp], codes: npt.NDArray[np.uint8],
-                 half: bool) -> None:
+                 radii: list[int]) -> None:
+        self.faiss = faiss
         self.rows = rows
         self.codes = np.ascontiguousarray(codes)
-        self.full = None
-        if not half:
+        self.records = records(self.codes)
+        self.by_multi = {r for r in radii if faster_than_flat(len(rows), r)}
+        self.multi = MultiIndex(faiss, self.codes) if self.by_multi else None
+        flat = [r for r in radii if r not in self.by_multi]
+        self.full = self.half = None
+        if flat and max(flat) > HALF_MAX:
             self.full = faiss.IndexBinaryFlat(256)
             self.full.add(self.codes)
-        self.half = faiss.IndexBinaryFlat(128)
-        self.half.add(np.ascontiguousarray(self.codes[:, :16]))
+        if flat:
+            self.half = faiss.IndexBinaryFlat(128)
+            self.half.add(np.ascontiguousarray(self.codes[:, :16]))
 
-    def within(self, query: npt.NDArray[np.uint8], radius: int
-               ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]:
-        """(rows, distances) of the stored hashes at most ``radius`` bits from ``query``."""
-        if self.full is None or radius <= HALF_MAX:
-            _lims, _d, found = self.half.range_search(query[:, :16], radius + 1)
-            found = found.astype(np.intp)
-            x = np.bitwise_xor(self.codes[found], query)
-            d = np.bitwise_count(x).sum(axis=1, dtype=np.int32)
-            ok = d <= radius
-            return self.rows[found[ok]], d[ok]
-        _lims, dist, found = self.full.range_search(query, radius + 1)
-        return self.rows[found.astype(np.intp)], dist.astype(np.int32)
+    def within(self, queries: npt.NDArray[np.uint8], radii: list[int]
+               ) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]]:
+        """For each query hash (a row of ``queries``), (rows, distances) of the stored hashes
+        at most its radius bits from it. The queries the multi-index does not take go through
+        faiss in one call at their largest radius: the stored hashes are read into the cache
+        once for all of them."""
+        out: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]] = []
+        flat = [i for i, r in enumerate(radii) if r not in self.by_multi]
+        if flat:
+            radius = max(radii[i] for i in flat)
+            batch = np.ascontiguousarray(queries[flat])
+            if self.full is None or radius <= HALF_MAX:
+                assert self.half is not None
+                lims, _d, found = self.half.range_search(batch[:, :16], radius + 1)
+                found = found.astype(np.intp)
+                dist = np.concatenate([
+                    distances(self.faiss, batch[j], np.take(self.records, found[a:b]))
+                    for j, (a, b) in enumerate(zip(lims[:-1], lims[1:], strict=True))])
+            else:
+                lims, dist, found = self.full.range_search(batch, radius + 1)
+                found = found.astype(np.intp)
+        for i, radius in enumerate(radii):
+            if self.multi is not None and radius in self.by_multi:
+                found_i, dist_i = self.multi.within(queries[i], radius)
+            else:
+                j = flat.index(i)
+                found_i, dist_i = found[lims[j]:lims[j + 1]], dist[lims[j]:lims[j + 1]]
+            ok = dist_i <= radius
+            out.append((self.rows[found_i[ok]], dist_i[ok].astype(np.int32)))
+        return out
 
 
 #: The largest review distance of any family, for each (query kind, stored kind) pair (-1: the
@@ -471,8 +502,8 @@ class FingerprintIndex:
             compiled = {}
             for kind in np.unique(self._kind):
                 rows = np.flatnonzero(self._kind == kind)
-                small = int(_RADIUS[:, int(kind)].max()) <= HALF_MAX
-                compiled[int(kind)] = _KindIndex(faiss, rows, codes[rows], small)
+                radii = [int(r) for r in _RADIUS[:, int(kind)] if r >= 0]
+                compiled[int(kind)] = _KindIndex(faiss, rows, codes[rows], radii)
             self._compiled = compiled
         return self._compiled
 
@@ -481,20 +512,36 @@ class FingerprintIndex:
         decision threshold)."""
         return "".join(f"{int(w):016x}" for w in self._words[:, row])
 
-    def _distances(self, qkind: int, hex_hash: str
-                   ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]:
-        """Rows within the review distance of some family this query kind is compared in,
-        with their full distances (a superset of the matches; ``_hits`` keeps the matches)."""
+    def _distances(self, queries: list[tuple[int, str]]
+                   ) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]]:
+        """For each (query kind, hex hash), the rows within the review distance of some family
+        this query kind is compared in, with their full distances (a superset of the matches;
+        ``_hits`` keeps the matches)."""
         compiled = self._compiled_indexes()
         if compiled is not None:
-            query = np.frombuffer(bytes.fromhex(hex_hash), dtype=np.uint8).reshape(1, 32)
-            parts = [ix.within(query, int(_RADIUS[qkind, kind]))
-                     for kind, ix in compiled.items() if _RADIUS[qkind, kind] >= 0]
-            if not parts:
-                return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int32)
-            rows = np.concatenate([r for r, _ in parts])
-            order = np.argsort(rows)  # the order brute force gives (ties keep the first row)
-            return rows[order], np.concatenate([d for _, d in parts])[order]
+            codes = np.frombuffer(bytes.fromhex("".join(hx for _, hx in queries)),
+                                  dtype=np.uint8).reshape(-1, 32)
+            parts: list[list[tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]]] = [
+                [] for _ in queries]
+            for kind, ix in compiled.items():
+                asked = [i for i, (qkind, _) in enumerate(queries) if _RADIUS[qkind, kind] >= 0]
+                if asked:
+                    radii = [int(_RADIUS[queries[i][0], kind]) for i in asked]
+                    for i, part in zip(asked, ix.within(codes[asked], radii), strict=True):
+                        parts[i].append(part)
+            out = []
+            for found in parts:
+                if not found:
+                    out.append((np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int32)))
+                    continue
+                rows = np.concatenate([r for r, _ in found])
+                order = np.argsort(rows)  # the order brute force gives
+                out.append((rows[order], np.concatenate([d for _, d in found])[order]))
+            return out
+        return [self._brute_force(qkind, hx) for qkind, hx in queries]
+
+    def _brute_force(self, qkind: int, hex_hash: str
+                     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]:
         q = _words(hex_hash)
         n = self._owner.shape[0]
         dist = np.zeros(n, dtype=np.uint16)
@@ -507,24 +554,29 @@ class FingerprintIndex:
         rows = np.flatnonzero(dist <= int(_RADIUS[qkind].max()))
         return rows, dist[rows].astype(np.int32)
 
-    def _hits(self, qkind: int, hex_hash: str) -> list[tuple[int, int, int, int]]:
-        """(slot, family, distance, row) for every stored hash this query hash matches."""
-        rows, d = self._distances(qkind, hex_hash)
-        if rows.size == 0:
-            return []
-        fam = _PAIR_TABLE[qkind][self._kind[rows]].astype(np.int32)
-        ok = (fam >= 0) & (d <= _REVIEW[np.maximum(fam, 0)])
-        rows, d, fam = rows[ok], d[ok], fam[ok]
-        return [(int(self._owner[r]), int(f), int(x), int(r))
-                for r, f, x in zip(rows, fam, d, strict=True)]
+    def _hits(self, queries: list[tuple[int, str]]) -> list[list[tuple[int, int, int, int]]]:
+        """For each (query kind, hex hash), (slot, family, distance, row) for every stored
+        hash it matches."""
+        out: list[list[tuple[int, int, int, int]]] = []
+        for (qkind, _), (rows, d) in zip(queries, self._distances(queries), strict=True):
+            if rows.size == 0:
+                out.append([])
+                continue
+            fam = _PAIR_TABLE[qkind][self._kind[rows]].astype(np.int32)
+            ok = (fam >= 0) & (d <= _REVIEW[np.maximum(fam, 0)])
+            rows, d, fam = rows[ok], d[ok], fam[ok]
+            out.append([(int(self._owner[r]), int(f), int(x), int(r))
+                        for r, f, x in zip(rows, fam, d, strict=True)])
+        return out
 
     def hits(self, candidate: ImageFingerprint) -> list[HashHit]:
         """Every pair of hashes (candidate's, stored) within its family's review distance, in
         the order the search meets them; for benchmarks and threshold studies."""
         self._rebuild()
         out: list[HashHit] = []
-        for q, (qkind, hx, _detail) in enumerate(query_hashes(candidate)):
-            for slot, fam, dist, row in self._hits(qkind, hx):
+        queries = [(qkind, hx) for qkind, hx, _detail in query_hashes(candidate)]
+        for q, found in enumerate(self._hits(queries)):
+            for slot, fam, dist, row in found:
                 out.append(HashHit(self._ids[slot], _FAMILY_NAMES[fam], dist, q,
                                    int(self._pos[row])))
         return out
@@ -543,8 +595,10 @@ class FingerprintIndex:
                 if slot not in best or _rank(m) < _rank(best[slot]):
                     best[slot] = m
         else:
-            for qkind, hx, _qdetail, qquality in _query_rows(candidate):
-                for slot, fam, dist, row in self._hits(qkind, hx):
+            rows = _query_rows(candidate)
+            found = self._hits([(qkind, hx) for qkind, hx, _, _ in rows])
+            for (qkind, hx, _qdetail, qquality), hits in zip(rows, found, strict=True):
+                for slot, fam, dist, row in hits:
                     name = _FAMILY_NAMES[fam]
                     quality = min(qquality, int(self._quality[row]))
                     band, why = _pair_verdict(name, dist, hx, partial(self._row_hex, row),
@@ -609,9 +663,9 @@ class FingerprintIndex:
         if not frames:
             return []
         per_item: dict[int, list[int]] = {}
-        for f in frames:
+        for hits in self._hits([(Q_WHOLE, f.pdq) for f in frames]):
             seen: dict[int, int] = {}
-            for slot, fam, dist, _row in self._hits(Q_WHOLE, f.pdq):
+            for slot, fam, dist, _row in hits:
                 if _FAMILY_NAMES[fam] in ("whole", "frame") and dist <= seen.get(slot, 999):
                     seen[slot] = dist
             for slot, dist in seen.items():
