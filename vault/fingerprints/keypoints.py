@@ -25,6 +25,7 @@ one core (see docs/fingerprints.md); a candidate needs one set, a vault item two
 from __future__ import annotations
 
 import base64
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,10 @@ DESCRIPTOR_BYTES = 32
 _LOCAL = threading.local()
 
 
+#: Scale between two levels of ORB's pyramid.
+SCALE_FACTOR = 1.3
+
+
 def _orb(points: int) -> Any:
     cache: dict[int, Any] | None = getattr(_LOCAL, "orb", None)
     if cache is None:
@@ -66,7 +71,7 @@ def _orb(points: int) -> Any:
     orb = cache.get(points)
     if orb is None:
         create: Any = cv2.ORB.create
-        orb = create(nfeatures=points, scaleFactor=1.3, nlevels=6, edgeThreshold=12,
+        orb = create(nfeatures=points, scaleFactor=SCALE_FACTOR, nlevels=6, edgeThreshold=12,
                      patchSize=25, fastThreshold=10)
         cache[points] = orb
     return orb
@@ -204,14 +209,24 @@ def _point_set(kps: Any, desc: Any) -> PointSet:
 
 def _mirrored_points(grey: U8Image, kps: list[Any], n: int) -> PointSet:
     """The point set of the mirrored ``grey``: the same keypoints mirrored (position, and
-    orientation ``180 - angle``), described on the mirrored picture. ORB's corner detection
-    is symmetric, so this is the set a detection on the mirrored copy finds, up to the
-    rounding of its scale pyramid, for about 40 % of a second detection's cost."""
+    orientation ``180 - angle``), described on the mirrored picture, for about 40 % of the
+    cost of a second detection. ORB's corner test and orientation are symmetric, and so is
+    each level of its scale pyramid, so this is the set a detection on the mirrored copy
+    finds, once each point is mirrored inside its own pyramid level: a level of scale ``s``
+    is ``round(w / s)`` pixels wide, not ``w / s``, and a point there is described at its
+    level position. Measured on the benchmark's five largest photos: every point had its
+    twin in a second detection, with the same descriptor bits (a few points differed by a
+    bit or two, from rounding)."""
     if not kps:
         return _point_set((), None)
     w = grey.shape[1]
-    flipped = [cv2.KeyPoint(w - 1 - k.pt[0], k.pt[1], k.size, (180.0 - k.angle) % 360.0,
-                            k.response, k.octave, k.class_id) for k in kps]
+    flipped = []
+    for k in kps:
+        scale = SCALE_FACTOR ** k.octave
+        level_w = math.floor(w / scale + 0.5)  # OpenCV's cvRound of the level's width
+        flipped.append(cv2.KeyPoint((level_w - 1) * scale - k.pt[0], k.pt[1], k.size,
+                                    (180.0 - k.angle) % 360.0, k.response, k.octave,
+                                    k.class_id))
     out, desc = _orb(n).compute(np.ascontiguousarray(grey[:, ::-1]), flipped)
     return _point_set(out, desc)
 
