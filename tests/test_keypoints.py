@@ -547,3 +547,28 @@ def test_a_file_whose_bytes_equal_a_fingerprint_document_is_kept_apart(
     assert twin.blob.blob_id not in fingerprint_docs.fingerprint_blob_ids(vault.db)
     evidence.delete_item(vault, item)
     assert vault.read_blob_bytes(twin.blob.blob_id) == plain
+
+
+@pytest.mark.parametrize("size", [(320, 240), (300, 200), (257, 301), (640, 480)])
+def test_the_mirrored_set_is_what_a_detection_on_the_mirrored_copy_finds(
+        size: tuple[int, int]) -> None:
+    """A vault item's mirrored set is made from its own points, mirrored inside their pyramid
+    levels, instead of a second detection: the points must be the second detection's, and
+    their descriptors (nearly) too."""
+    from vault.fingerprints import keypoints
+
+    for seed in range(3):
+        rgb = photo(40 + seed, *size)
+        kp = extract(rgb)
+        assert kp is not None and kp.mirrored is not None
+        grey = keypoints.grey_copy(rgb, keypoints.KP_SIDE)
+        fresh, _ = keypoints._points(np.ascontiguousarray(grey[:, ::-1]),
+                                     keypoints.STORED_POINTS)
+        where = {(float(x), float(y)): i for i, (x, y) in enumerate(fresh.xy)}
+        same_bits = 0
+        for (x, y), desc in zip(kp.mirrored.xy, kp.mirrored.descriptors, strict=True):
+            i = where.get((float(x), float(y)))
+            assert i is not None, "a mirrored point the second detection did not find"
+            same_bits += int(np.array_equal(fresh.descriptors[i], desc))
+        assert len(kp.mirrored) == len(fresh)
+        assert same_bits >= 0.95 * len(fresh)
