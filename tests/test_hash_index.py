@@ -24,7 +24,7 @@ def faiss() -> Any:
 
 def _budgets(radius: int) -> list[int]:
     """How many bits of each 16-bit substring may differ before that table misses a hash."""
-    tables, flips = _plan(radius)
+    tables, flips, _first = _plan(radius)
     counts = np.bitwise_count(flips)
     return [int(counts[tables == i].max()) for i in range(16)]
 
@@ -61,7 +61,7 @@ def test_multi_index_equals_brute_force(faiss: Any, radius: int) -> None:
     codes = np.concatenate([rng.integers(0, 256, (5000, 32), dtype=np.uint8),
                             np.array(planted)])
     codes = codes[rng.permutation(len(codes))]
-    index = MultiIndex(faiss, codes)
+    index = MultiIndex(faiss, codes, (radius,) if radius % 2 else ())  # planned or not
     truth = np.bitwise_count(codes[None, :, :] ^ queries[:, None, :]).sum(axis=2)
     found_some = 0
     for q, dist in zip(queries, truth, strict=True):
@@ -78,12 +78,14 @@ def template() -> dict[str, Any]:
     return fingerprint_image(encode(photo(200))).to_json()  # type: ignore[no-any-return]
 
 
+@pytest.mark.parametrize("cut", [21, 40, 54, 79])
 def test_index_with_multi_index_equals_brute_force(
-        template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+        template: dict[str, Any], monkeypatch: pytest.MonkeyPatch, cut: int) -> None:
     """Random vault items and candidates whose whole, region or low-quality hash sits at
     exactly one family's review distance from a stored hash of that family (and one bit
-    past it): the compiled index with multi-index hashing for every radius it can take
-    gives what numpy's brute force gives, match for match and hit for hit."""
+    past it): the compiled index, with multi-index hashing for the radii under ``cut`` and
+    flat passes for the others (so most kinds are searched both ways), gives what numpy's
+    brute force gives, match for match and hit for hit."""
     rng = np.random.default_rng(11)
 
     def rand_hex() -> str:
@@ -120,10 +122,16 @@ def test_index_with_multi_index_equals_brute_force(
     plain = [plain_index.search(q) for q in queries]
     plain_hits = [plain_index.hits(q) for q in queries]
     monkeypatch.setattr(matching, "COMPILED_MIN", 1)
-    monkeypatch.setattr(matching, "faster_than_flat", lambda n, r: r < 79)
+    monkeypatch.setattr(matching, "faster_than_flat", lambda n, r: r < cut)
     compiled = matching.FingerprintIndex(items)
     kinds = compiled._compiled_indexes()
-    assert kinds is not None and all(ix.multi is not None for ix in kinds.values())
+    assert kinds is not None
+    if cut == 79:
+        assert all(ix.multi is not None for ix in kinds.values())
+    elif cut < 54:
+        # Some kind is searched both ways (multi-index for one query kind, flat for another).
+        assert any(ix.multi is not None and (ix.half is not None or ix.full is not None)
+                   for ix in kinds.values())
     assert [compiled.search(q) for q in queries] == plain
     assert [compiled.hits(q) for q in queries] == plain_hits
     edges = {(h.family, h.distance) for hs in plain_hits for h in hs}

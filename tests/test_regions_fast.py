@@ -124,9 +124,31 @@ def test_text_screen_check_equals_the_plain_check() -> None:
         a[100:220 + 30 * s, 60:300] = photo(s, 240, 120 + 30 * s)
         drawings.append(a)
     pictures = [screenshot(photo(s)) for s in range(4)] + [photo(s) for s in range(4)]
+    works = [np.asarray(shrink(Image.fromarray(rgb), WORK_SIDE), dtype=np.uint8)
+             for rgb in chats + drawings + pictures]
+    # Chats with a large piece of non-flat pixels: a grid of one-pixel lines (one piece, gone
+    # when eroded: the shortcut must erode and go on) and a solid photo (the eroded check
+    # must reject the screenshot).
+    rng = np.random.default_rng(8)
+    large = []
+    for s, kind in ((0, "grid"), (1, "grid"), (2, "solid"), (3, "solid")):
+        work = works[s].copy()
+        h, w = work.shape[:2]
+        y0, x0, bh, bw = h // 3, w // 5, h // 4, w // 2
+        if kind == "grid":
+            noise = rng.integers(0, 256, (bh, bw, 3), dtype=np.uint8)
+            lines = np.zeros((bh, bw), dtype=bool)
+            lines[::3, :] = lines[:, ::3] = True
+            work[y0:y0 + bh, x0:x0 + bw][lines] = noise[lines]
+        else:
+            work[y0:y0 + bh, x0:x0 + bw] = photo(50 + s, bw, bh)
+        large.append(work)
+    for work in large:
+        rest = np.logical_not(screens.flat_colours(work)).view(np.uint8)
+        n, _labels, stats = regions.components(rest)
+        assert stats[1:, 4].max() >= screens.MAX_SOLID_SHARE * rest.size  # the branch runs
     verdicts = []
-    for rgb in chats + drawings + pictures:
-        work = np.asarray(shrink(Image.fromarray(rgb), WORK_SIDE), dtype=np.uint8)
+    for work in works + large:
         fast, plain = screens.text_lines(work), _plain_text_lines(work)
         if plain is None:
             # The sample may stop earlier; the verdict is the same.

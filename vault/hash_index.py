@@ -31,15 +31,22 @@ CALL_NS, PROBE_NS, CANDIDATE_NS = 50_000.0, 80.0, 7.0
 FLAT_NS, FLAT_CALL_NS = 1.6, 20_000.0
 
 
-def _plan(radius: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint16]]:
-    """(table, flip pattern) of every bucket to look up for ``radius``: the per-table flip
-    budgets ``t_i`` sum to ``radius + 1 - 16`` and differ by at most one."""
+#: Buckets to look up for a radius: (table, flip pattern) of each, tables ascending, and how
+#: many of them are in tables 0-7 (which keep the second half of each hash, tables 8-15 the
+#: first).
+_Plan = tuple[npt.NDArray[np.intp], npt.NDArray[np.uint16], int]
+
+
+def _plan(radius: int) -> _Plan:
+    """The buckets to look up for ``radius``: the per-table flip budgets ``t_i`` sum to
+    ``radius + 1 - 16`` and differ by at most one."""
     base, extra = divmod(max(radius + 1 - _PARTS, 0), _PARTS)
     if base + 1 >= len(_FLIPS):
         raise ValueError(f"radius {radius} is too large for multi-index hashing")
     flips = [_FLIPS[base + (i < extra)] for i in range(_PARTS)]
     tables = np.repeat(np.arange(_PARTS, dtype=np.intp), [f.size for f in flips])
-    return tables, np.concatenate(flips)
+    first = sum(f.size for f in flips[:_PARTS // 2])
+    return tables, np.concatenate(flips), first
 
 
 def records(codes: npt.NDArray[np.uint8]) -> npt.NDArray[np.void]:
@@ -72,36 +79,43 @@ class MultiIndex:
     radius, exactly as comparing with all of them would. 320 bytes per hash besides the hashes
     themselves (each table's row numbers and other halves), plus 8 MiB of bucket starts."""
 
-    def __init__(self, faiss: Any, codes: npt.NDArray[np.uint8]) -> None:
+    def __init__(self, faiss: Any, codes: npt.NDArray[np.uint8], radii: tuple[int, ...] = ()
+                 ) -> None:
         self._faiss = faiss
         self.codes = np.ascontiguousarray(codes)
         self._records = records(self.codes)
+        n = self.codes.shape[0]
         subs = self.codes.view(np.uint16)  # n x 16, substring i in column i
-        order = np.argsort(subs, axis=0, kind="stable")  # radix sort
-        self._rows = order.T.reshape(-1).astype(np.int32)  # table i's at [i * n, (i + 1) * n)
+        # Table i's rows at [i * n, (i + 1) * n), sorted by substring i (a stable radix sort).
         # Each table also keeps, in its own order, the 128 bits its substring is not in: a
         # candidate's distance there (a lower bound of the whole distance) is read from
         # consecutive memory, and only the few within the radius are looked up in ``codes``.
-        self._other = np.concatenate([
-            self.codes[order[:, i], (16 if i < _PARTS // 2 else 0):][:, :16]
-            for i in range(_PARTS)]).view(np.dtype((np.void, 16))).reshape(-1)
-        counts = np.stack([np.bincount(subs[:, i], minlength=1 << 16) for i in range(_PARTS)])
+        # Filled one table at a time, so building needs little more than the result.
+        self._rows = np.empty(_PARTS * n, dtype=np.int32)
+        other = np.empty((_PARTS * n, 16), dtype=np.uint8)
         starts = np.zeros(_PARTS * (1 << 16) + 1, dtype=np.intp)
-        np.cumsum(counts.reshape(-1), out=starts[1:])
+        for i in range(_PARTS):
+            order = np.argsort(subs[:, i], kind="stable")
+            self._rows[i * n:(i + 1) * n] = order
+            half = slice(16, 32) if i < _PARTS // 2 else slice(0, 16)
+            other[i * n:(i + 1) * n] = self.codes[order, half]
+            starts[1 + i * (1 << 16):1 + (i + 1) * (1 << 16)] = np.bincount(
+                subs[:, i], minlength=1 << 16)
+        np.cumsum(starts, out=starts)
+        self._other = other.view(np.dtype((np.void, 16))).reshape(-1)
         self._starts = starts
-        self._plans: dict[int, tuple[npt.NDArray[np.intp], npt.NDArray[np.uint16]]] = {}
+        # Plans for the radii the caller will ask for, made now: afterwards a search only reads.
+        self._plans: dict[int, _Plan] = {r: _plan(r) for r in radii}
 
-    def _buckets(self, radius: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint16]]:
+    def _buckets(self, radius: int) -> _Plan:
         plan = self._plans.get(radius)
-        if plan is None:
-            plan = self._plans[radius] = _plan(radius)
-        return plan
+        return plan if plan is not None else _plan(radius)
 
     def within(self, query: npt.NDArray[np.uint8], radius: int
                ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]:
         """(positions, distances) of the hashes at most ``radius`` bits from ``query`` (32
         bytes), positions ascending."""
-        tables, flips = self._buckets(radius)
+        tables, flips, first = self._buckets(radius)
         query = np.ascontiguousarray(query.reshape(32))
         keys = (tables << 16) | (query.view(np.uint16)[tables] ^ flips)
         lo = self._starts[keys]
@@ -113,7 +127,7 @@ class MultiIndex:
         ends = np.cumsum(count)
         at = np.repeat(lo - (ends - count), count) + np.arange(total)
         # Tables 0-7 keep the second half, tables 8-15 the first; ``at`` lists table by table.
-        split = int(np.searchsorted(at, (_PARTS // 2) * self.codes.shape[0]))
+        split = int(count[:first].sum())
         other = np.take(self._other, at).view(np.uint8).reshape(total, 16)
         lower = np.empty(total, dtype=np.int32)
         f = self._faiss
