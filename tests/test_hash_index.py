@@ -138,3 +138,29 @@ def test_index_with_multi_index_equals_brute_force(
     for family, (_how, (_s, _p, review)) in matching.THRESHOLDS.items():
         if family not in ("frame", "screen"):  # no video or screenshot items here
             assert (family, review) in edges, family
+
+
+def test_without_memory_for_the_tables_the_flat_passes_give_the_same_matches(
+        template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vault too large for the multi-index tables still searches, exactly, by flat passes."""
+    rng = np.random.default_rng(12)
+    items = []
+    for k in range(300):
+        variants = [f"{int.from_bytes(rng.bytes(32), 'big'):064x}" for _ in range(8)]
+        items.append((str(k), ImageFingerprint.from_json({
+            **template, "sha256": f"{k:064x}", "pdq": variants[0], "pdq_variants": variants,
+            "keypoints": None})))
+    queries = [fp for _, fp in items[::30]]
+    plain = [matching.FingerprintIndex(items).search(q) for q in queries]
+
+    def no_memory(*_args: Any, **_kwargs: Any) -> MultiIndex:
+        raise MemoryError
+
+    monkeypatch.setattr(matching, "COMPILED_MIN", 1)
+    monkeypatch.setattr(matching, "faster_than_flat", lambda n, r: True)
+    monkeypatch.setattr(matching, "MultiIndex", no_memory)
+    compiled = matching.FingerprintIndex(items)
+    kinds = compiled._compiled_indexes()
+    assert kinds is not None and all(ix.multi is None for ix in kinds.values())
+    found = [compiled.search(q) for q in queries]
+    assert found == plain and all(m and m[0].band == "strong" for m in found)

@@ -276,8 +276,14 @@ class _KindIndex:
         self.codes = np.ascontiguousarray(codes)
         self.records = records(self.codes)
         self.by_multi = {r for r in radii if faster_than_flat(len(rows), r)}
-        self.multi = (MultiIndex(faiss, self.codes, tuple(sorted(self.by_multi)))
-                      if self.by_multi else None)
+        self.multi: MultiIndex | None = None
+        if self.by_multi:
+            try:
+                self.multi = MultiIndex(faiss, self.codes, tuple(sorted(self.by_multi)))
+            except MemoryError:
+                # The tables need 320 bytes per hash; without them every radius is searched
+                # by the flat passes below: slower, the same results.
+                self.by_multi = set()
         flat = [r for r in radii if r not in self.by_multi]
         self.full = self.half = None
         if flat and max(flat) > HALF_MAX:
@@ -295,6 +301,7 @@ class _KindIndex:
         once for all of them."""
         out: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]] = []
         flat = [i for i, r in enumerate(radii) if r not in self.by_multi]
+        slot_of = {i: j for j, i in enumerate(flat)}  # query i's slot in the faiss batch
         if flat:
             radius = max(radii[i] for i in flat)
             batch = np.ascontiguousarray(queries[flat])
@@ -312,7 +319,7 @@ class _KindIndex:
             if self.multi is not None and radius in self.by_multi:
                 found_i, dist_i = self.multi.within(queries[i], radius)
             else:
-                j = flat.index(i)
+                j = slot_of[i]
                 found_i, dist_i = found[lims[j]:lims[j + 1]], dist[lims[j]:lims[j + 1]]
             ok = dist_i <= radius
             out.append((self.rows[found_i[ok]], dist_i[ok].astype(np.int32)))
