@@ -68,3 +68,21 @@ def test_scan_usage_errors_are_calm(cli_vault: Path, tmp_path: Path) -> None:
     r = run_cli("--vault", str(cli_vault), "scan", "--urls", str(bad), "--passphrase-stdin",
                 stdin=PASSPHRASE + "\n")
     assert r.returncode != 0 and "lines 2" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_quick_folder_scan_says_what_it_may_have_missed(cli_vault: Path, tmp_path: Path) -> None:
+    (tmp_path / "mine.png").write_bytes(encode(photo(3), "PNG"))
+    _cli(cli_vault, "add", str(tmp_path / "mine.png"))
+    folder = tmp_path / "dump"
+    folder.mkdir()
+    (folder / "crop.jpg").write_bytes(encode(photo(3).crop((0, 0, 480, 360))))
+    (folder / "small.jpg").write_bytes(encode(photo(3).resize((320, 240))))
+    quick = json.loads(_cli(cli_vault, "scan", "--folder", str(folder), "--quick", "--json"))
+    assert quick["depth"] == "quick"
+    assert [s["media_url"] for s in quick["sightings"]] == ["small.jpg"]
+    text = _cli(cli_vault, "--lang", "en", "scan", "--folder", str(folder), "--quick")
+    assert "This was a quick scan" in text and "Crops, screenshots" in text
+    thorough = json.loads(_cli(cli_vault, "scan", "--folder", str(folder), "--json"))
+    assert thorough["depth"] == "thorough" and thorough["already_known"] == 1
+    assert [s["media_url"] for s in thorough["sightings"]] == ["crop.jpg"]
+    assert "quick scan" not in _cli(cli_vault, "--lang", "en", "scan", "--folder", str(folder))

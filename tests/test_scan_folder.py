@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests._scan_server import encode, photo, screenshot_of
-from vault import cases, evidence
+from vault import cases, custody, evidence
 from vault.records import ItemKind
 from vault.scanning import FolderSource, run_scan
 from vault.scanning.folder import FolderFile, FolderSkip, walk_folder
@@ -153,3 +153,34 @@ def test_batched_worker_processes_report_each_file(vault: Vault, tmp_path: Path)
                        on_progress=on_progress, cancel=stop)
     assert stopped.cancelled
     assert 3 <= stopped.progress.checked < 12 * PROCESS_BATCH
+
+
+@pytest.mark.parametrize("processes", [True, False], ids=["processes", "threads"])
+def test_quick_scan_compares_hashes_only_and_says_so(
+    vault: Vault, tmp_path: Path, processes: bool
+) -> None:
+    """A quick scan finds the resized copy and the picture inside a screenshot (their hashes
+    match) but not an off-centre crop (only the keypoint stage finds it); a thorough scan
+    afterwards finds the crop too. Both scans' custody entries say how deep they looked."""
+    case = cases.create_case(vault, "Phone dump", "C")
+    originals = [evidence.add_stream(vault, io.BytesIO(encode(photo(seed), "PNG")), case.id,
+                                     original_name=f"o{seed}.png").item for seed in (1, 2, 3)]
+    root = tmp_path / "dump"
+    (root / "sub").mkdir(parents=True)
+    (root / "resized.jpg").write_bytes(encode(photo(1).resize((400, 300))))
+    (root / "sub" / "screenshot.png").write_bytes(encode(screenshot_of(photo(2)), "PNG"))
+    (root / "sub" / "crop.jpg").write_bytes(encode(photo(3).crop((0, 0, 480, 360))))
+    (root / "other.jpg").write_bytes(encode(photo(50)))
+    quick = run_scan(vault, FolderSource(root), case_id=case.id, processes=processes,
+                     quick=True)
+    assert quick.quick is True and quick.progress.checked == 4 and not quick.errors
+    assert {s.media_url: (s.matched_item_id, s.matched_how) for s in quick.sightings} == {
+        "resized.jpg": (originals[0].id, "whole"),
+        "sub/screenshot.png": (originals[1].id, "region")}
+
+    thorough = run_scan(vault, FolderSource(root), case_id=case.id, processes=processes)
+    assert thorough.quick is False and thorough.already_known == 2
+    assert {s.media_url: (s.matched_item_id, s.matched_how) for s in thorough.sightings} == {
+        "sub/crop.jpg": (originals[2].id, "keypoints")}
+    depths = [e.details["depth"] for e in custody.entries(vault.db) if e.action == "scanned"]
+    assert depths == ["quick", "thorough"]

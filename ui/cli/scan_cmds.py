@@ -64,6 +64,9 @@ def register(sub: Sub) -> None:
                    "(e.g. socks5://127.0.0.1:9050 for Tor)")
     p.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for a server")
     p.add_argument("--max-mb", type=int, default=64, help="largest download in MiB (default 64)")
+    p.add_argument("--quick", action="store_true",
+                   help="compare whole pictures only: faster, but crops, screenshots and some "
+                   "mirrored copies are missed (default: a thorough scan that finds them)")
     p.add_argument("--progress", action="store_true", help="always show progress on stderr")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_scan)
@@ -251,7 +254,7 @@ def _report_json(vault: Vault, r: ScanReport) -> dict[str, Any]:
     p = r.progress
     return {
         "scan_id": r.scan_id, "source": r.source_kind, "case": r.case_id,
-        "cancelled": r.cancelled,
+        "depth": "quick" if r.quick else "thorough", "cancelled": r.cancelled,
         "sightings": [_sighting_json(vault, s) for s in r.sightings],
         "errors": [_issue(i) for i in r.errors], "skipped": [_issue(i) for i in r.skipped],
         "warnings": list(r.warnings), "already_known": r.already_known,
@@ -277,7 +280,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         with _ctrl_c_stops(stop):
             try:
                 report = run_scan(vault, source, case_id=case_id, policy=policy,
-                                  on_progress=bar, cancel=stop)
+                                  on_progress=bar, cancel=stop, quick=args.quick)
             finally:
                 bar.done()
         if args.json:
@@ -306,6 +309,8 @@ def _print_scan(vault: Vault, r: ScanReport, language: str) -> None:
             say(i18n.t(key, language, count=n))
     if r.sightings:
         say(i18n.t("scan.review", language))
+    if r.quick:
+        say(i18n.t("scan.quick_note", language))
 
 
 def cmd_sightings(args: argparse.Namespace) -> int:

@@ -32,9 +32,12 @@ _NO_PHASH = "0" * 16
 
 
 def query_fingerprint(
-    rgb: np.ndarray, *, width: int, height: int, fmt: str, sha256: str, md5: str
+    rgb: np.ndarray, *, width: int, height: int, fmt: str, sha256: str, md5: str,
+    with_keypoints: bool = True,
 ) -> ImageFingerprint:
-    """The search-only fingerprint of a decoded working copy (see the module doc)."""
+    """The search-only fingerprint of a decoded working copy (see the module doc).
+    ``with_keypoints=False`` leaves the keypoints out (a quick scan: the search then compares
+    hashes only)."""
     h, w = rgb.shape[:2]
     hashable = at_least(rgb, 16)
     if min(width, height) < MIN_SIDE:  # low quality whatever PDQ says: the reference's hash
@@ -49,5 +52,6 @@ def query_fingerprint(
     return ImageFingerprint(
         sha256=sha256, md5=md5, width=width, height=height, format=fmt, pdq=pdq,
         pdq_quality=quality, pdq_variants=(pdq,), phash=_NO_PHASH, regions=found,
-        low_quality=low, keypoints=None if low else keypoints.extract(rgb, query=True),
+        low_quality=low,
+        keypoints=None if low or not with_keypoints else keypoints.extract(rgb, query=True),
     )

@@ -8,6 +8,12 @@ in the worker's memory: when nothing in the vault matches, they are dropped ther
 reach the disk. Matches are recorded by the calling thread only (the vault is not shared
 between threads): the copy is encrypted into the vault as evidence and a ``Sighting`` is saved.
 At the end one custody entry summarises the scan, also when it was stopped or failed half-way.
+
+A scan is *thorough* by default: every candidate also goes through the keypoint stage, which
+finds crops, turned copies and pictures inside screenshots (decision 0007). A *quick* scan
+(``quick=True``) compares the hashes only: faster, and it still finds exact, resized,
+re-encoded, filtered and most turned or mirrored copies, but most crops and many screenshots
+are missed (docs/scanning.md, decision 0010).
 """
 
 from __future__ import annotations
@@ -113,6 +119,8 @@ class ScanReport:
     already_known: int = 0
     false_positives_skipped: int = 0
     not_fingerprinted: int = 0
+    #: A quick scan (hashes only, no keypoint stage): crops and screenshots may be missed.
+    quick: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,12 +163,14 @@ class _Timer:
 
 
 def fingerprint_candidate(
-    data: bytes, kind: str, timer: _Timer | None = None, *, full: bool = False
+    data: bytes, kind: str, timer: _Timer | None = None, *, full: bool = False,
+    quick: bool = False,
 ) -> Fingerprint:
     """Fingerprint a candidate held in memory. ``kind`` is ``image`` or ``video``.
 
     By default a picture gets the search-only fingerprint (``candidate.query_fingerprint``);
-    ``full=True`` gives the complete one that can be stored or compared both ways. A
+    ``full=True`` gives the complete one that can be stored or compared both ways;
+    ``quick=True`` one without keypoints (a quick scan compares hashes only). A
     downloaded video is compared by its exact bytes only: frames are sampled from files, and a
     download is never written to disk (see docs/scanning.md).
     """
@@ -178,7 +188,8 @@ def fingerprint_candidate(
                                              md5=decoded.md5, fmt=decoded.format)
     else:
         fp = query_fingerprint(decoded.rgb, width=decoded.width, height=decoded.height,
-                               fmt=decoded.format, sha256=decoded.sha256, md5=decoded.md5)
+                               fmt=decoded.format, sha256=decoded.sha256, md5=decoded.md5,
+                               with_keypoints=not quick)
     if timer is not None:
         timer.add("decode_s", t1 - t0)
         timer.add("hash_s", time.perf_counter() - t1)
@@ -202,14 +213,15 @@ class _FileResult:
 PROCESS_BATCH = 8
 
 
-def fingerprint_paths(jobs: list[tuple[str, str]]) -> list[_FileResult]:
+def fingerprint_paths(jobs: list[tuple[str, str]], quick: bool = False) -> list[_FileResult]:
     """``fingerprint_path`` for each ``(path, kind)``, in order (one worker round trip)."""
-    return [fingerprint_path(path, kind) for path, kind in jobs]
+    return [fingerprint_path(path, kind, quick) for path, kind in jobs]
 
 
-def fingerprint_path(path: str, kind: str) -> _FileResult:
-    """Read and fingerprint one file (search-only for pictures). Runs in a worker process for
-    folder scans, so it takes and returns only plain, picklable values."""
+def fingerprint_path(path: str, kind: str, quick: bool = False) -> _FileResult:
+    """Read and fingerprint one file (search-only for pictures; without keypoints when
+    ``quick``). Runs in a worker process for folder scans, so it takes and returns only plain,
+    picklable values."""
     try:
         t0 = time.perf_counter()
         if kind == "video":
@@ -220,7 +232,8 @@ def fingerprint_path(path: str, kind: str) -> _FileResult:
         del data
         t2 = time.perf_counter()
         fp = query_fingerprint(decoded.rgb, width=decoded.width, height=decoded.height,
-                               fmt=decoded.format, sha256=decoded.sha256, md5=decoded.md5)
+                               fmt=decoded.format, sha256=decoded.sha256, md5=decoded.md5,
+                               with_keypoints=not quick)
         return _FileResult(fp, read_s=t1 - t0, decode_s=t2 - t1,
                            hash_s=time.perf_counter() - t2)
     except InputRejected as exc:
@@ -252,7 +265,8 @@ class _Checker:
     """Fetch/read, fingerprint and match one candidate; safe to call from several threads."""
 
     def __init__(self, vault: Vault, index: VaultIndex, fetcher: Fetcher | None,
-                 false_positives: frozenset[str], timer: _Timer) -> None:
+                 false_positives: frozenset[str], timer: _Timer, quick: bool = False) -> None:
+        self.quick = quick
         self._index = index
         self._fetcher = fetcher
         self._fp = false_positives
@@ -260,7 +274,7 @@ class _Checker:
         self._clock = vault.clock
 
     def fingerprint_bytes(self, data: bytes, kind: str) -> Fingerprint:
-        return fingerprint_candidate(data, kind, self._timer)
+        return fingerprint_candidate(data, kind, self._timer, quick=self.quick)
 
     def _match(self, fp: Fingerprint) -> tuple[tuple[Match, ...], bool]:
         t0 = time.perf_counter()
@@ -271,7 +285,7 @@ class _Checker:
         return matches, False
 
     def check_file(self, f: FolderFile) -> _Outcome:
-        return self.from_file_result(f, fingerprint_path(str(f.path), f.kind))
+        return self.from_file_result(f, fingerprint_path(str(f.path), f.kind, self.quick))
 
     def from_file_result(self, f: FolderFile, r: _FileResult) -> _Outcome:
         self._timer.add("fetch_s", r.read_s)
@@ -383,6 +397,7 @@ def run_scan(
     workers: int | None = None,
     implausible_after: int = IMPLAUSIBLE_MATCHES,
     processes: bool | None = None,
+    quick: bool = False,
 ) -> ScanReport:
     """Scan ``source`` for re-uploads of the pictures and videos of ``case_id`` (or of every
     case). Per-candidate failures are collected in the report and the scan goes on; the scan
@@ -391,7 +406,10 @@ def run_scan(
 
     Folder scans fingerprint files in worker processes (``processes``; default: when the
     computer has more than one core), because PDQ hashing holds Python's GIL; a file that
-    crashes a decoder then costs only itself. Web scans use threads (they mostly wait)."""
+    crashes a decoder then costs only itself. Web scans use threads (they mostly wait).
+
+    ``quick`` compares hashes only, without the keypoint stage (see the module doc); the
+    report and the custody entry say so."""
     cancelled = cancel_check(cancel)
     index = build_index(vault, case_id)
     if not index.items:
@@ -437,7 +455,7 @@ def run_scan(
 
         jobs = crawl(fetcher, starts, depth=depth, max_pages=max_pages, on_page=on_page,
                      on_error=on_error, cancelled=cancelled)
-    checker = _Checker(vault, index, fetcher, known_false_positives(vault), timer)
+    checker = _Checker(vault, index, fetcher, known_false_positives(vault), timer, quick)
     existing = {(s.final_url or s.media_url, s.sha256)
                 for s in repo.list_records(vault.db, Sighting)}
     sightings: list[Sighting] = []
@@ -505,7 +523,7 @@ def run_scan(
                     procs.append(ProcessPoolExecutor(
                         max_workers=n_workers, mp_context=multiprocessing.get_context("spawn")))
                 fut = procs[-1].submit(fingerprint_paths,
-                                       [(str(f.path), f.kind) for f in files])
+                                       [(str(f.path), f.kind) for f in files], quick)
                 pending[fut] = tuple(files)
                 return
             except (OSError, ValueError, RuntimeError):
@@ -616,7 +634,8 @@ def run_scan(
         _update_links(vault, source.case_id or case_id, link_status)
     with vault.transaction():
         vault.log("scanned", case_id or "", {
-            "scan": scan_id, "source": source.kind, "seen": progress.seen,
+            "scan": scan_id, "source": source.kind,
+            "depth": "quick" if quick else "thorough", "seen": progress.seen,
             "checked": progress.checked, "pages": progress.pages,
             "downloaded_bytes": progress.downloaded_bytes, "matched": len(sightings),
             "errors": progress.errors, "cancelled": was_cancelled,
@@ -630,6 +649,7 @@ def run_scan(
         errors=tuple(errors), skipped=tuple(skipped), warnings=warnings, progress=progress,
         cancelled=was_cancelled, times=timer.result(), already_known=counts["known"],
         false_positives_skipped=counts["fp"], not_fingerprinted=index.not_fingerprinted,
+        quick=quick,
     )
 
 

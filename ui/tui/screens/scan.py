@@ -10,7 +10,17 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Select, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Header,
+    Input,
+    Label,
+    ProgressBar,
+    Select,
+    Static,
+)
 
 from ui.tui.base import AnsimScreen, Key, error_lines
 from ui.tui.optional import feature
@@ -26,6 +36,7 @@ class ScanScreen(AnsimScreen):
         self.case_id = case_id
         self.cancel_event = threading.Event()
         self.report: Any = None
+        self.quick_scan = False
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
@@ -41,6 +52,7 @@ class ScanScreen(AnsimScreen):
             yield Input(id="target", placeholder=self.tr("scan.target_hint"))
             yield Label(self.tr("scan.depth"))
             yield Input("1", id="depth", type="integer")
+            yield Checkbox(self.tr("scan.quick"), False, id="quick")
             with Horizontal(classes="buttons"):
                 yield Button(self.tr("scan.start"), id="start", variant="primary")
                 yield Button(self.tr("scan.cancel"), id="cancel", disabled=True)
@@ -101,6 +113,7 @@ class ScanScreen(AnsimScreen):
         self.query_one("#cancel", Button).disabled = False
         status.update(self.tr("scan.running"))
         self.query_one("#progress", ProgressBar).remove_class("hidden")
+        self.quick_scan = self.query_one("#quick", Checkbox).value
         self.scan(source)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
@@ -110,11 +123,12 @@ class ScanScreen(AnsimScreen):
         scanning = feature("vault.scanning", "run_scan")
         if vault is None or scanning is None:
             return
+        quick = self.quick_scan
         try:
             report = scanning.run_scan(
                 vault, source, case_id=self.case_id,
                 on_progress=lambda p: app.call_from_thread(self.progress, p),
-                cancel=self.cancel_event,
+                cancel=self.cancel_event, quick=quick,
             )
         except Exception as exc:
             app.call_from_thread(self.failed, exc)
@@ -140,6 +154,8 @@ class ScanScreen(AnsimScreen):
         lines = [self.tr(key, matched=len(report.sightings), errors=len(report.errors),
                          skipped=len(report.skipped))]
         lines += [f"• {w}" for w in report.warnings]
+        if report.quick:
+            lines.append(self.tr("scan.quick_note"))
         summary = self.query_one("#summary", Static)
         summary.update("\n".join(lines))
         self.call_after_refresh(summary.scroll_visible)
