@@ -402,7 +402,8 @@ def main() -> None:
         f"load average (1 min) on the 2-core machine when measured: {speed['load']:.1f}.",
         "",
         "Search of the hash stage (CPU time, one core; numpy brute force below "
-        f"{matching.COMPILED_MIN:,} stored hashes; from there on, per kind of stored hash, "
+        f"{matching.COMPILED_MIN:,} stored hashes; up to {matching.SINGLE_PASS_MAX:,} one "
+        "faiss binary pass over all of them; from there on, per kind of stored hash, "
         "multi-index hashing for the sub-crops and faiss binary passes for the rest, all exact; "
         "random stored hashes; a candidate has its whole-image hash "
         "plus 0-3 region hashes; the keypoint stage's cost is the paragraph above): "

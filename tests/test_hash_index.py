@@ -122,6 +122,7 @@ def test_index_with_multi_index_equals_brute_force(
     plain = [plain_index.search(q) for q in queries]
     plain_hits = [plain_index.hits(q) for q in queries]
     monkeypatch.setattr(matching, "COMPILED_MIN", 1)
+    monkeypatch.setattr(matching, "SINGLE_PASS_MAX", 0)  # the per-kind passes
     monkeypatch.setattr(matching, "faster_than_flat", lambda n, r: r < cut)
     compiled = matching.FingerprintIndex(items)
     kinds = compiled._compiled_indexes()
@@ -157,6 +158,7 @@ def test_without_memory_for_the_tables_the_flat_passes_give_the_same_matches(
         raise MemoryError
 
     monkeypatch.setattr(matching, "COMPILED_MIN", 1)
+    monkeypatch.setattr(matching, "SINGLE_PASS_MAX", 0)  # the per-kind passes
     monkeypatch.setattr(matching, "faster_than_flat", lambda n, r: True)
     monkeypatch.setattr(matching, "MultiIndex", no_memory)
     compiled = matching.FingerprintIndex(items)

@@ -64,13 +64,28 @@ def test_unrelated_candidates_find_nothing(vault_fps: dict[str, ImageFingerprint
         assert index.search(fingerprint_image(jpeg(photo(seed), 70))) == []
 
 
+def _compiled(monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    """Make small indexes use the compiled search: one faiss pass over every stored hash
+    (``single``) or the passes per kind of stored hash (``per_kind``)."""
+    monkeypatch.setattr(matching, "COMPILED_MIN", 1)
+    if path == "per_kind":
+        monkeypatch.setattr(matching, "SINGLE_PASS_MAX", 0)
+
+
+def _uses(index: FingerprintIndex, path: str) -> bool:
+    if path == "single":
+        return index._single_index() is not None and index._compiled_indexes() is None
+    return index._single_index() is None and index._compiled_indexes() is not None
+
+
+@pytest.mark.parametrize("path", ["single", "per_kind"])
 def test_compiled_path_agrees(vault_fps: dict[str, ImageFingerprint],
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+                              monkeypatch: pytest.MonkeyPatch, path: str) -> None:
     query = fingerprint_image(jpeg(np.ascontiguousarray(np.fliplr(photo(201))), 50))
     plain = FingerprintIndex(vault_fps.items()).search(query)
-    monkeypatch.setattr(matching, "COMPILED_MIN", 1)
+    _compiled(monkeypatch, path)
     compiled = FingerprintIndex(vault_fps.items())
-    assert compiled._compiled_indexes() is not None
+    assert _uses(compiled, path)
     assert plain == compiled.search(query)
     assert plain[0].item_id == "item1" and plain[0].how == "mirror"
 
@@ -80,11 +95,14 @@ def _flip_bits(hex_hash: str, n: int, rng: np.random.Generator) -> str:
     return format(int(hex_hash, 16) ^ sum(1 << int(b) for b in bits), "064x")
 
 
+@pytest.mark.parametrize("path", ["single", "per_kind"])
 def test_compiled_path_equals_brute_force_at_every_distance(
-        vault_fps: dict[str, ImageFingerprint], monkeypatch: pytest.MonkeyPatch) -> None:
+        vault_fps: dict[str, ImageFingerprint], monkeypatch: pytest.MonkeyPatch,
+        path: str) -> None:
     """Random vault fingerprints, and candidates made from their stored hashes with 0-70 bits
     flipped (so every family's review edge, and one bit past it, is crossed): the faiss
-    indexes (with their 128-bit first pass) give exactly what numpy's brute force gives."""
+    indexes (one pass over all stored hashes, or per kind with their 128-bit first pass) give
+    exactly what numpy's brute force gives."""
     rng = np.random.default_rng(7)
     template = next(iter(vault_fps.values())).to_json()
 
@@ -116,9 +134,9 @@ def test_compiled_path_equals_brute_force_at_every_distance(
     plain_index = FingerprintIndex(items)
     assert plain_index.hash_count < matching.COMPILED_MIN
     plain = [plain_index.search(q) for q in queries]
-    monkeypatch.setattr(matching, "COMPILED_MIN", 1)
+    _compiled(monkeypatch, path)
     compiled_index = FingerprintIndex(items)
-    assert compiled_index._compiled_indexes() is not None
+    assert _uses(compiled_index, path)
     assert [compiled_index.search(q) for q in queries] == plain
     assert sum(len(m) for m in plain) > 100  # the edges were really crossed
     assert {m.how for ms in plain for m in ms} >= {"whole", "rotation", "mirror", "crop"}

@@ -157,3 +157,38 @@ def test_text_screen_check_equals_the_plain_check() -> None:
             assert fast is not None and np.array_equal(fast, plain)
         verdicts.append(plain is not None)
     assert any(verdicts) and not all(verdicts)
+
+
+def _plain_border_colours(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.int16]:
+    """``_border_colours`` as first written: the strip's colour keys sorted by ``np.unique``."""
+    colours = []
+    for strip in (rgb[:3].reshape(-1, 3), rgb[-3:].reshape(-1, 3), rgb[:, :3].reshape(-1, 3),
+                  rgb[:, -3:].reshape(-1, 3)):
+        q = strip.astype(np.int32) >> 3
+        keys = (q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2]
+        values, counts = np.unique(keys, return_counts=True)
+        best = int(np.argmax(counts))
+        if counts[best] < 0.35 * len(keys):
+            continue
+        colours.append(strip[keys == values[best]].astype(np.int16).mean(axis=0)
+                       .astype(np.int16))
+    if not colours:
+        return np.zeros((0, 3), dtype=np.int16)
+    return np.unique(np.stack(colours), axis=0)
+
+
+def test_border_colours_by_counting_equal_sorting() -> None:
+    """Counting colour keys finds the same dominant border colours as sorting them, including
+    strips where two colours are equally common (the smaller key wins in both)."""
+    rng = np.random.default_rng(5)
+    pictures = [screenshot(photo(3)), photo(4), render(make_chat(1, app=APPS[0], theme=THEMES[0]))]
+    for _ in range(300):  # two colours, about half each: ties and near-ties are common
+        two = rng.integers(0, 248, (2, 3), dtype=np.uint8)
+        pictures.append(two[(rng.random((12, 18)) < 0.5).astype(np.intp)])
+    found = 0
+    for p in pictures:
+        rgb = np.ascontiguousarray(np.asarray(p, dtype=np.uint8)[..., :3])
+        expected = _plain_border_colours(rgb)
+        assert np.array_equal(regions._border_colours(rgb), expected)
+        found += len(expected)
+    assert found > 100  # most strips had a dominant colour to find
