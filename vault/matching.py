@@ -406,10 +406,13 @@ class FingerprintIndex:
 
     Not thread-safe for writes; searches do not modify it except for a lazy rebuild of the
     arrays (and compiled indexes) after ``add``/``remove``: call ``prepare()`` before sharing
-    it between threads.
+    it between threads. ``keypoints=False`` leaves the items' keypoints out: such an index
+    compares hashes only (a quick scan) and does not build the keypoint shortlist's tables.
     """
 
-    def __init__(self, items: Iterable[tuple[str, Fingerprint]] = ()) -> None:
+    def __init__(self, items: Iterable[tuple[str, Fingerprint]] = (), *,
+                 keypoints: bool = True) -> None:
+        self._with_keypoints = keypoints
         self._ids: list[str] = []
         self._slot: dict[str, int] = {}
         self._alive: list[bool] = []
@@ -457,7 +460,7 @@ class FingerprintIndex:
         self._exact.setdefault(fp.sha256, set()).add(item_id)
         for pos, (kind, hx, detail, quality) in enumerate(_stored_rows(fp)):
             self._pending.append((slot, kind, hx, detail, pos, quality))
-        if isinstance(fp, ImageFingerprint) and not fp.low_quality:
+        if isinstance(fp, ImageFingerprint) and not fp.low_quality and self._with_keypoints:
             kp = fp.search_keypoints
             if kp is not None:
                 self._kp.add(slot, kp)

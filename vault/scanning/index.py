@@ -87,10 +87,13 @@ def item_fingerprints(
     return items, fps, missing
 
 
-def build_index(vault: Vault, case_id: str | None = None) -> VaultIndex:
-    """Index the pictures and videos of ``case_id`` (or of every case) for a scan."""
+def build_index(vault: Vault, case_id: str | None = None, *,
+                with_keypoints: bool = True) -> VaultIndex:
+    """Index the pictures and videos of ``case_id`` (or of every case) for a scan.
+    ``with_keypoints=False`` (a quick scan, which compares hashes only) leaves the items'
+    keypoints out of the index, so their shortlist tables are not built."""
     items, fps, missing = item_fingerprints(vault, case_id)
-    index = FingerprintIndex(fps.items())
+    index = FingerprintIndex(fps.items(), keypoints=with_keypoints)
     index.prepare()  # builds the search structures once, before threads share them
     return VaultIndex(
         index=index,

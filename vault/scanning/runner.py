@@ -411,13 +411,29 @@ def run_scan(
     ``quick`` compares hashes only, without the keypoint stage (see the module doc); the
     report and the custody entry say so."""
     cancelled = cancel_check(cancel)
-    index = build_index(vault, case_id)
-    if not index.items:
-        raise InputRejected(
-            "There are no fingerprinted pictures or videos to look for in this case yet.",
-            next_step="Add the pictures or videos you want to find first, then scan again.",
-            key="scan_nothing_to_find",
-        )
+    n_workers = workers or min(4, (os.cpu_count() or 2))
+    use_processes = (isinstance(source, FolderSource) and (os.cpu_count() or 1) > 1
+                     if processes is None else processes and isinstance(source, FolderSource))
+    # Worker processes start (and import the image libraries) while the index is built.
+    procs: list[ProcessPoolExecutor] = []
+    if use_processes:
+        pool = _start_workers(n_workers)
+        if pool is None:
+            use_processes = False
+        else:
+            procs.append(pool)
+    try:
+        index = build_index(vault, case_id, with_keypoints=not quick)
+        if not index.items:
+            raise InputRejected(
+                "There are no fingerprinted pictures or videos to look for in this case yet.",
+                next_step="Add the pictures or videos you want to find first, then scan again.",
+                key="scan_nothing_to_find",
+            )
+    except BaseException:
+        for pool in procs:
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise
     scan_id = repo.new_id()
     tracker = ProgressTracker(on_progress)
     timer = _Timer()
@@ -505,11 +521,7 @@ def run_scan(
         sightings.append(sighting)
         tracker.add(matched=1)
 
-    n_workers = workers or min(4, (os.cpu_count() or 2))
-    use_processes = (isinstance(source, FolderSource) and (os.cpu_count() or 1) > 1
-                     if processes is None else processes and isinstance(source, FolderSource))
     threads = ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="ansim-scan")
-    procs: list[ProcessPoolExecutor] = []
     pending: dict[Future[Any], tuple[FolderFile | MediaRef, ...]] = {}
     batch: list[FolderFile] = []
     attempts: dict[str, int] = {}
@@ -651,6 +663,26 @@ def run_scan(
         false_positives_skipped=counts["fp"], not_fingerprinted=index.not_fingerprinted,
         quick=quick,
     )
+
+
+def _worker_ready() -> bool:
+    """Nothing: sent to each new worker so that it starts (and imports this module and the
+    image libraries) at once."""
+    return True
+
+
+def _start_workers(n: int) -> ProcessPoolExecutor | None:
+    """A pool of ``n`` worker processes, already starting; None when processes cannot start
+    here (e.g. a host that replaced stderr, as a terminal UI does): the scan then uses
+    threads rather than failing."""
+    try:
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(n):
+            pool.submit(_worker_ready)
+        return pool
+    except (OSError, ValueError, RuntimeError):
+        log.warning("worker processes unavailable; scanning in threads")
+        return None
 
 
 def _folder_root(source: ScanSource) -> str:
