@@ -259,3 +259,19 @@ def test_impossible_dates_are_refused(text: str) -> None:
     with pytest.raises(InputRejected):
         normalise_when(text)
     assert optional_when("  ") == ""
+
+
+def test_the_first_named_case_is_made_and_later_typos_are_not(
+        new_vault: tuple[Vault, str]) -> None:
+    """``ansim add photo.jpg --case "Instagram"`` in a new vault makes that case (as the README
+    shows); once a case exists, a name that matches none is an error pointing to the list."""
+    vault = new_vault[0]
+    with pytest.raises(NotFound):
+        cases.resolve_case(vault, "Instagram", create_if_none=False)
+    made = cases.resolve_case(vault, "  Instagram ")
+    assert made.title == "Instagram" and cases.list_cases(vault) == [made]
+    assert cases.resolve_case(vault, "Instagram") == made
+    with pytest.raises(NotFound) as caught:
+        cases.resolve_case(vault, "Instagarm")
+    assert caught.value.key == "no_case" and "ansim case list" in caught.value.next_step
+    assert cases.list_cases(vault) == [made]

@@ -116,13 +116,27 @@ def get_case(vault: Vault, ref: str) -> Case:
                 next_step="Use the case id instead.",
                 key="case_title_ambiguous",
             ) from None
-        raise
+        raise NotFound(
+            f"No case has the id or the title '{ref}'.",
+            next_step="See your cases with 'ansim case list', or make one with "
+            "'ansim case new \"TITLE\"'.",
+            key="no_case",
+            ref=ref,
+        ) from None
 
 
 def resolve_case(vault: Vault, ref: str | None, *, create_if_none: bool = True) -> Case:
-    """The case a command means: the one named, or the only one, or a new first case."""
+    """The case a command means: the one named, or the only one, or a new first case. In an
+    empty vault, with ``create_if_none``, a named case that does not exist yet is made with
+    that title (the first ``ansim add --case "Title"``); once there are cases, a name that
+    matches none is an error, so a typo cannot start a new case by mistake."""
     if ref:
-        return get_case(vault, ref)
+        try:
+            return get_case(vault, ref)
+        except NotFound:
+            if create_if_none and ref.strip() and not list_cases(vault):
+                return create_case(vault, ref.strip(), pseudonym="")
+            raise
     cases = list_cases(vault)
     if len(cases) == 1:
         return cases[0]
