@@ -303,3 +303,21 @@ def test_saved_links_are_checked_and_their_status_recorded(vault: Vault) -> None
     assert links.get_link(vault, page.id).last_status == "online"
     assert links.get_link(vault, dead.id).last_status == "gone"
     assert links.get_link(vault, dead.id).last_checked_utc
+
+
+def test_quick_web_scan_compares_hashes_only(vault: Vault) -> None:
+    """A quick scan of web addresses finds the resized copy but not the off-centre crop, and
+    says it was quick; the default scan finds the crop too."""
+    case_id, items, pics = _add_originals(vault)
+    with ScanServer() as srv:
+        srv.routes["/small.jpg"] = Route(encode(pics[0].resize((320, 240))), headers=JPEG)
+        srv.routes["/crop.jpg"] = Route(encode(pics[2].crop((0, 0, 480, 360))), headers=JPEG)
+        urls = UrlListSource((srv.url("/small.jpg"), srv.url("/crop.jpg")))
+        quick = run_scan(vault, urls, case_id=case_id, policy=FAST, quick=True)
+        thorough = run_scan(vault, urls, case_id=case_id, policy=FAST)
+    assert quick.quick and not thorough.quick
+    assert [(s.media_url, s.matched_item_id) for s in quick.sightings] == [
+        (srv.url("/small.jpg"), items[0].id)]
+    assert [(s.media_url, s.matched_item_id, s.matched_how) for s in thorough.sightings] == [
+        (srv.url("/crop.jpg"), items[2].id, "keypoints")]
+    assert thorough.already_known == 1
