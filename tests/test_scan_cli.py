@@ -78,11 +78,11 @@ def test_quick_folder_scan_says_what_it_may_have_missed(cli_vault: Path, tmp_pat
     (folder / "crop.jpg").write_bytes(encode(photo(3).crop((0, 0, 480, 360))))
     (folder / "small.jpg").write_bytes(encode(photo(3).resize((320, 240))))
     quick = json.loads(_cli(cli_vault, "scan", "--folder", str(folder), "--quick", "--json"))
-    assert quick["depth"] == "quick"
+    assert quick["mode"] == "quick"
     assert [s["media_url"] for s in quick["sightings"]] == ["small.jpg"]
     text = _cli(cli_vault, "--lang", "en", "scan", "--folder", str(folder), "--quick")
-    assert "This was a quick scan" in text and "Crops, screenshots" in text
+    assert "This was a quick scan" in text and "may have been missed" in text
     thorough = json.loads(_cli(cli_vault, "scan", "--folder", str(folder), "--json"))
-    assert thorough["depth"] == "thorough" and thorough["already_known"] == 1
+    assert thorough["mode"] == "thorough" and thorough["already_known"] == 1
     assert [s["media_url"] for s in thorough["sightings"]] == ["crop.jpg"]
     assert "quick scan" not in _cli(cli_vault, "--lang", "en", "scan", "--folder", str(folder))

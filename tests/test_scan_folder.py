@@ -182,5 +182,34 @@ def test_quick_scan_compares_hashes_only_and_says_so(
     assert thorough.quick is False and thorough.already_known == 2
     assert {s.media_url: (s.matched_item_id, s.matched_how) for s in thorough.sightings} == {
         "sub/crop.jpg": (originals[2].id, "keypoints")}
-    depths = [e.details["depth"] for e in custody.entries(vault.db) if e.action == "scanned"]
+    depths = [e.details["mode"] for e in custody.entries(vault.db) if e.action == "scanned"]
     assert depths == ["quick", "thorough"]
+
+
+def test_quick_fingerprints_have_no_keypoints_and_never_compute_them(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quick scan's candidates are fingerprinted without the ORB pass, in worker processes
+    and in threads alike (the keypoint stage cannot run on them by accident)."""
+    from vault.fingerprints import keypoints
+    from vault.scanning.runner import fingerprint_path
+
+    case = cases.create_case(vault, "Phone dump", "C")
+    original = evidence.add_stream(vault, io.BytesIO(encode(photo(1), "PNG")), case.id,
+                                   original_name="o1.png").item
+    root = tmp_path / "dump"
+    root.mkdir()
+    (root / "copy.jpg").write_bytes(encode(photo(1).resize((400, 300))))
+    thorough_fp = fingerprint_path(str(root / "copy.jpg"), "image").fingerprint
+    quick_fp = fingerprint_path(str(root / "copy.jpg"), "image", True).fingerprint
+    assert thorough_fp is not None and thorough_fp.keypoints is not None
+    assert quick_fp is not None and quick_fp.keypoints is None
+
+    def no_orb(*_a: object, **_k: object) -> None:
+        raise AssertionError("a quick scan computed keypoints")
+
+    monkeypatch.setattr(keypoints, "extract", no_orb)
+    report = run_scan(vault, FolderSource(root), case_id=case.id, processes=False, quick=True)
+    assert report.errors == ()
+    assert [(s.media_url, s.matched_item_id) for s in report.sightings] == [
+        ("copy.jpg", original.id)]

@@ -47,6 +47,7 @@ async def test_quick_then_thorough_scan_from_the_app(
         text = screen_text(pilot)
         assert "Finished: 1 possible re-upload(s)" in text, text
         assert "This was a quick scan" in text
+        assert [s.media_url for s in app.screen.report.sightings] == ["small.jpg"]
         box.focus()
         await pilot.press("space")  # back to a thorough scan
         assert box.value is False
@@ -55,7 +56,9 @@ async def test_quick_then_thorough_scan_from_the_app(
         text = screen_text(pilot)
         assert "Finished: 1 possible re-upload(s)" in text, text  # the crop; the other was known
         assert "This was a quick scan" not in text
+        assert [(s.media_url, s.matched_how) for s in app.screen.report.sightings] == [
+            ("crop.jpg", "keypoints")]
     with reopen(seeded_path) as again:
-        depths = [e.details["depth"] for e in custody.entries(again.db)
+        depths = [e.details["mode"] for e in custody.entries(again.db)
                   if e.action == "scanned"]
     assert depths == ["quick", "thorough"]

@@ -107,7 +107,7 @@ def get_case(vault: Vault, ref: str) -> Case:
     try:
         return repo.get(vault.db, Case, ref)
     except NotFound:
-        matches = [c for c in list_cases(vault) if c.title == ref]
+        matches = [c for c in list_cases(vault) if c.title.strip() == ref.strip()]
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:

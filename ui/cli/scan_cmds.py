@@ -65,8 +65,9 @@ def register(sub: Sub) -> None:
     p.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for a server")
     p.add_argument("--max-mb", type=int, default=64, help="largest download in MiB (default 64)")
     p.add_argument("--quick", action="store_true",
-                   help="compare whole pictures only: faster, but crops, screenshots and some "
-                   "mirrored copies are missed (default: a thorough scan that finds them)")
+                   help="compare the pictures' hashes only, without the check of local "
+                   "features: faster, but most crops and many screenshots are missed "
+                   "(default: a thorough scan that finds them)")
     p.add_argument("--progress", action="store_true", help="always show progress on stderr")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_scan)
@@ -254,7 +255,7 @@ def _report_json(vault: Vault, r: ScanReport) -> dict[str, Any]:
     p = r.progress
     return {
         "scan_id": r.scan_id, "source": r.source_kind, "case": r.case_id,
-        "depth": "quick" if r.quick else "thorough", "cancelled": r.cancelled,
+        "mode": "quick" if r.quick else "thorough", "cancelled": r.cancelled,
         "sightings": [_sighting_json(vault, s) for s in r.sightings],
         "errors": [_issue(i) for i in r.errors], "skipped": [_issue(i) for i in r.skipped],
         "warnings": list(r.warnings), "already_known": r.already_known,

@@ -2,8 +2,8 @@
 
 Public API::
 
-    run_scan(vault, source, *, case_id=None, policy=None, on_progress=None, cancel=None)
-        -> ScanReport
+    run_scan(vault, source, *, case_id=None, policy=None, on_progress=None, cancel=None,
+             quick=False) -> ScanReport      quick: hashes only, no keypoint stage
     FolderSource(root) | UrlListSource(urls) | read_url_list(path) | PageSource(url, depth,
         max_pages) | LinksSource(case_id)
     FetchPolicy(...)            timeouts, size caps, redirects, per-host limits, proxy

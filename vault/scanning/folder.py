@@ -37,13 +37,10 @@ class FolderSkip:
     code: str = "unreadable"  # "unreadable" | "loop" | "over_cap" | "not_media"
 
 
-def walk_folder(
-    root: Path, *, max_file_bytes: int, cancelled: Callable[[], bool] = lambda: False
-) -> Iterator[FolderFile | FolderSkip]:
-    """Every picture and video under ``root``, in a stable (sorted) order."""
-    root = Path(root)
+def check_folder(root: Path) -> os.stat_result:
+    """``root``'s status when it is a folder Ansim may open; else ``InputRejected``."""
     try:
-        st = root.stat()
+        st = Path(root).stat()
     except FileNotFoundError:
         raise InputRejected("The folder does not exist.", key="folder_missing") from None
     except OSError:
@@ -52,6 +49,15 @@ def walk_folder(
     if not stat.S_ISDIR(st.st_mode):
         raise InputRejected("This is a file, not a folder.", next_step="Choose a folder.",
                             key="folder_is_file")
+    return st
+
+
+def walk_folder(
+    root: Path, *, max_file_bytes: int, cancelled: Callable[[], bool] = lambda: False
+) -> Iterator[FolderFile | FolderSkip]:
+    """Every picture and video under ``root``, in a stable (sorted) order."""
+    root = Path(root)
+    st = check_folder(root)
     seen_dirs: set[tuple[int, int]] = {(st.st_dev, st.st_ino)}
     seen_files: set[tuple[int, int]] = set()
     stack: list[tuple[Path, str]] = [(root, "")]

@@ -57,7 +57,7 @@ from vault.records import EvidenceItem, Link, Sighting
 from vault.scanning.candidate import query_fingerprint
 from vault.scanning.crawl import MediaRef, crawl
 from vault.scanning.fetcher import Fetcher, FetchFailed, FetchPolicy, host_key
-from vault.scanning.folder import NOT_MEDIA, FolderFile, FolderSkip, walk_folder
+from vault.scanning.folder import NOT_MEDIA, FolderFile, FolderSkip, check_folder, walk_folder
 from vault.scanning.index import VaultIndex, build_index
 from vault.scanning.progress import (
     CancelSignal,
@@ -414,9 +414,13 @@ def run_scan(
     n_workers = workers or min(4, (os.cpu_count() or 2))
     use_processes = (isinstance(source, FolderSource) and (os.cpu_count() or 1) > 1
                      if processes is None else processes and isinstance(source, FolderSource))
-    # Worker processes start (and import the image libraries) while the index is built.
+    false_positives = known_false_positives(vault)
+    existing = {(s.final_url or s.media_url, s.sha256)
+                for s in repo.list_records(vault.db, Sighting)}
+    # Worker processes start (and import the image libraries) while the index is built; not
+    # for a folder that cannot be scanned (the walk below reports why).
     procs: list[ProcessPoolExecutor] = []
-    if use_processes:
+    if use_processes and isinstance(source, FolderSource) and _is_folder(source.root):
         pool = _start_workers(n_workers)
         if pool is None:
             use_processes = False
@@ -471,9 +475,7 @@ def run_scan(
 
         jobs = crawl(fetcher, starts, depth=depth, max_pages=max_pages, on_page=on_page,
                      on_error=on_error, cancelled=cancelled)
-    checker = _Checker(vault, index, fetcher, known_false_positives(vault), timer, quick)
-    existing = {(s.final_url or s.media_url, s.sha256)
-                for s in repo.list_records(vault.db, Sighting)}
+    checker = _Checker(vault, index, fetcher, false_positives, timer, quick)
     sightings: list[Sighting] = []
     errors: list[ScanIssue] = []
     skipped: list[ScanIssue] = []
@@ -647,7 +649,7 @@ def run_scan(
     with vault.transaction():
         vault.log("scanned", case_id or "", {
             "scan": scan_id, "source": source.kind,
-            "depth": "quick" if quick else "thorough", "seen": progress.seen,
+            "mode": "quick" if quick else "thorough", "seen": progress.seen,
             "checked": progress.checked, "pages": progress.pages,
             "downloaded_bytes": progress.downloaded_bytes, "matched": len(sightings),
             "errors": progress.errors, "cancelled": was_cancelled,
@@ -675,6 +677,7 @@ def _start_workers(n: int) -> ProcessPoolExecutor | None:
     """A pool of ``n`` worker processes, already starting; None when processes cannot start
     here (e.g. a host that replaced stderr, as a terminal UI does): the scan then uses
     threads rather than failing."""
+    pool: ProcessPoolExecutor | None = None
     try:
         pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
         for _ in range(n):
@@ -682,7 +685,17 @@ def _start_workers(n: int) -> ProcessPoolExecutor | None:
         return pool
     except (OSError, ValueError, RuntimeError):
         log.warning("worker processes unavailable; scanning in threads")
+        if pool is not None:  # workers that did start are stopped, not left to the collector
+            pool.shutdown(wait=False, cancel_futures=True)
         return None
+
+
+def _is_folder(root: Path) -> bool:
+    try:
+        check_folder(root)
+    except InputRejected:
+        return False
+    return True
 
 
 def _folder_root(source: ScanSource) -> str:
