@@ -205,3 +205,21 @@ def test_too_large_names_the_limit_in_both_languages() -> None:
     exc = FetchFailed("too_large", _too_large(cap), mib=_mib(cap))
     assert i18n.error_text(exc, "en")[1] == exc.what
     assert "3 MiB" in i18n.error_text(exc, "ko")[1]
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_a_folder_scan_of_a_wrong_path_says_what_to_check(
+    with_picture: Path, tmp_path: Path, lang: str
+) -> None:
+    """A mistyped folder, or a file given as the folder: said plainly, with what to do."""
+    for target, key in ((tmp_path / "no-such-folder", "folder_missing"),
+                        (tmp_path / "mine.png", "folder_is_file")):
+        code, _out, err = cli(with_picture, lang, "scan", "--folder", str(target))
+        assert code != 0 and "Traceback" not in err
+        assert i18n.t(f"error.what.{key}", lang) in err
+        assert i18n.t(f"error.next.{key}", lang) in err
+        assert i18n.t("error.InputRejected.title", lang) not in err  # not "this file ..."
+        if lang == "ko":
+            assert_all_korean(err)
+        else:
+            assert_no_korean(err)

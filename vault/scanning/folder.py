@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from vault.errors import InputRejected
+from vault.errors import ValueRejected
 from vault.fingerprints import sniff
 from vault.scanning.progress import ScanCancelled
 
@@ -38,16 +38,21 @@ class FolderSkip:
 
 
 def check_folder(root: Path) -> os.stat_result:
-    """``root``'s status when it is a folder Ansim may open; else ``InputRejected``."""
+    """``root``'s status when it is a folder Ansim may open; else ``ValueRejected``."""
     try:
         st = Path(root).stat()
     except FileNotFoundError:
-        raise InputRejected("The folder does not exist.", key="folder_missing") from None
+        raise ValueRejected(
+            "The folder does not exist.",
+            next_step="Check the folder's name and where it is, then try again.",
+            key="folder_missing") from None
     except OSError:
-        raise InputRejected("This computer does not let Ansim open the folder.",
-                            key="folder_denied") from None
+        raise ValueRejected(
+            "This computer does not let Ansim open the folder.",
+            next_step="Choose a folder you can open, or check who may read this one.",
+            key="folder_denied") from None
     if not stat.S_ISDIR(st.st_mode):
-        raise InputRejected("This is a file, not a folder.", next_step="Choose a folder.",
+        raise ValueRejected("This is a file, not a folder.", next_step="Choose a folder.",
                             key="folder_is_file")
     return st
 
