@@ -30,7 +30,7 @@ async def test_quick_then_thorough_scan_from_the_app(
     (found / "small.jpg").write_bytes(encode(photo(3).resize((320, 240))))
     (found / "other.jpg").write_bytes(encode(photo(50)))
     app = make_app(seeded_path, vault=vault)
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("enter", "s")
         await settle(pilot)
@@ -48,6 +48,9 @@ async def test_quick_then_thorough_scan_from_the_app(
         assert "Finished: 1 possible re-upload(s)" in text, text
         assert "This was a quick scan" in text
         assert [s.media_url for s in app.screen.report.sightings] == ["small.jpg"]
+        # On an 80 x 24 terminal the whole note is on screen, not scrolled below the edge.
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "This was a quick scan" in shown and "look for those too" in shown
         box.focus()
         await pilot.press("space")  # back to a thorough scan
         assert box.value is False

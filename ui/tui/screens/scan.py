@@ -53,6 +53,7 @@ class ScanScreen(AnsimScreen):
             yield Label(self.tr("scan.depth"))
             yield Input("1", id="depth", type="integer")
             yield Checkbox(self.tr("scan.quick"), False, id="quick")
+            yield Static(self.tr("scan.quick_hint"), classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button(self.tr("scan.start"), id="start", variant="primary")
                 yield Button(self.tr("scan.cancel"), id="cancel", disabled=True)
@@ -158,7 +159,10 @@ class ScanScreen(AnsimScreen):
             lines.append(self.tr("scan.quick_note"))
         summary = self.query_one("#summary", Static)
         summary.update("\n".join(lines))
-        self.call_after_refresh(summary.scroll_visible)
+        # The summary is the last thing on the form: show all of it, however many lines it
+        # took once laid out (scrolling to the widget before then showed only its first line).
+        form = self.query_one(VerticalScroll)
+        self.call_after_refresh(lambda: form.scroll_end(animate=False))
 
     def failed(self, exc: BaseException) -> None:
         self.query_one("#start", Button).disabled = False
