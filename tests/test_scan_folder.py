@@ -11,10 +11,21 @@ import pytest
 
 from tests._scan_server import encode, photo, screenshot_of
 from vault import cases, custody, evidence
-from vault.records import ItemKind
+from vault.records import Case, EvidenceItem, ItemKind
 from vault.scanning import FolderSource, run_scan
 from vault.scanning.folder import FolderFile, FolderSkip, walk_folder
 from vault.store import Vault
+
+
+def _one_resized_copy(vault: Vault, tmp_path: Path) -> tuple[Case, EvidenceItem, Path]:
+    """A case with one picture, and a folder holding one resized copy of it (``copy.jpg``)."""
+    case = cases.create_case(vault, "Phone dump", "C")
+    original = evidence.add_stream(vault, io.BytesIO(encode(photo(1), "PNG")), case.id,
+                                   original_name="o1.png").item
+    root = tmp_path / "dump"
+    root.mkdir()
+    (root / "copy.jpg").write_bytes(encode(photo(1).resize((400, 300))))
+    return case, original, root
 
 
 def _tree(root: Path) -> None:
@@ -106,12 +117,7 @@ def test_folder_scan_falls_back_to_threads_when_processes_cannot_start(
         raise ValueError("bad value(s) in fds_to_keep")
 
     monkeypatch.setattr(runner, "ProcessPoolExecutor", refuse)
-    case = cases.create_case(vault, "Phone dump", "C")
-    original = evidence.add_stream(vault, io.BytesIO(encode(photo(1), "PNG")), case.id,
-                                   original_name="o1.png").item
-    root = tmp_path / "dump"
-    root.mkdir()
-    (root / "copy.jpg").write_bytes(encode(photo(1).resize((400, 300))))
+    case, original, root = _one_resized_copy(vault, tmp_path)
     report = run_scan(vault, FolderSource(root), case_id=case.id, processes=True)
     assert [(s.media_url, s.matched_item_id) for s in report.sightings] == [
         ("copy.jpg", original.id)]
@@ -194,12 +200,7 @@ def test_quick_fingerprints_have_no_keypoints_and_never_compute_them(
     from vault.fingerprints import keypoints
     from vault.scanning.runner import fingerprint_path
 
-    case = cases.create_case(vault, "Phone dump", "C")
-    original = evidence.add_stream(vault, io.BytesIO(encode(photo(1), "PNG")), case.id,
-                                   original_name="o1.png").item
-    root = tmp_path / "dump"
-    root.mkdir()
-    (root / "copy.jpg").write_bytes(encode(photo(1).resize((400, 300))))
+    case, original, root = _one_resized_copy(vault, tmp_path)
     thorough_fp = fingerprint_path(str(root / "copy.jpg"), "image").fingerprint
     quick_fp = fingerprint_path(str(root / "copy.jpg"), "image", True).fingerprint
     assert thorough_fp is not None and thorough_fp.keypoints is not None

@@ -67,9 +67,10 @@ def distances(faiss: Any, query: npt.NDArray[np.uint8], found: npt.NDArray[np.vo
 
 def faster_than_flat(n: int, radius: int) -> bool:
     """Whether ``MultiIndex.within`` on ``n`` hashes is estimated to beat a flat 128-bit pass."""
-    if max(radius + 1 - _PARTS, 0) // _PARTS + 1 >= len(_FLIPS):
+    try:
+        probes = len(_plan(radius)[0])
+    except ValueError:  # a radius too large for the tables
         return False
-    probes = len(_plan(radius)[0])
     multi = CALL_NS + probes * (PROBE_NS + CANDIDATE_NS * n / (1 << 16))
     return multi < FLAT_CALL_NS + FLAT_NS * n
 

@@ -401,6 +401,19 @@ def query_qualities(fp: ImageFingerprint) -> list[int]:
     return [q for *_, q in _query_rows(fp)]
 
 
+def _query_codes(queries: list[tuple[int, str]]) -> npt.NDArray[np.uint8]:
+    """The hex hashes of ``(query kind, hex)`` pairs as one row of 32 bytes each."""
+    return np.frombuffer(bytes.fromhex("".join(hx for _, hx in queries)),
+                         dtype=np.uint8).reshape(-1, 32)
+
+
+def _by_row(rows: npt.NDArray[np.intp], dist: npt.NDArray[np.int32]
+            ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]:
+    """``rows`` and their distances ordered by row: the order brute force gives."""
+    order = np.argsort(rows)
+    return rows[order], dist[order]
+
+
 class FingerprintIndex:
     """Vault fingerprints ready to be searched. Build it from ``(item_id, fingerprint)`` pairs.
 
@@ -515,6 +528,10 @@ class FingerprintIndex:
         self._pending = []
         self._dirty = False
 
+    def _stored_codes(self) -> npt.NDArray[np.uint8]:
+        """Every stored hash as 32 bytes, one row each (the layout faiss indexes take)."""
+        return np.ascontiguousarray(self._words.T).astype(">u8").view(np.uint8)
+
     def _single_index(self) -> Any:
         """One faiss binary index over every stored hash (``COMPILED_MIN`` to
         ``SINGLE_PASS_MAX`` of them), or None."""
@@ -525,7 +542,7 @@ class FingerprintIndex:
             if faiss is None:
                 return None
             single = faiss.IndexBinaryFlat(256)
-            single.add(np.ascontiguousarray(self._words.T).astype(">u8").view(np.uint8))
+            single.add(self._stored_codes())
             self._single = single
         return self._single
 
@@ -536,7 +553,7 @@ class FingerprintIndex:
             faiss = _faiss()
             if faiss is None:
                 return None
-            codes = np.ascontiguousarray(self._words.T).astype(">u8").view(np.uint8)
+            codes = self._stored_codes()
             compiled = {}
             for kind in np.unique(self._kind):
                 rows = np.flatnonzero(self._kind == kind)
@@ -560,8 +577,7 @@ class FingerprintIndex:
             return self._single_pass(single, queries)
         compiled = self._compiled_indexes()
         if compiled is not None:
-            codes = np.frombuffer(bytes.fromhex("".join(hx for _, hx in queries)),
-                                  dtype=np.uint8).reshape(-1, 32)
+            codes = _query_codes(queries)
             parts: list[list[tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]]] = [
                 [] for _ in queries]
             for kind, ix in compiled.items():
@@ -575,9 +591,8 @@ class FingerprintIndex:
                 if not found:
                     out.append((np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int32)))
                     continue
-                rows = np.concatenate([r for r, _ in found])
-                order = np.argsort(rows)  # the order brute force gives
-                out.append((rows[order], np.concatenate([d for _, d in found])[order]))
+                out.append(_by_row(np.concatenate([r for r, _ in found]),
+                                   np.concatenate([d for _, d in found])))
             return out
         return [self._brute_force(qkind, hx) for qkind, hx in queries]
 
@@ -586,8 +601,7 @@ class FingerprintIndex:
         """``_distances`` by one faiss pass over all stored hashes for all the queries, at the
         largest distance any of them is compared at; each row then keeps only the distance
         its kind allows the query's kind (``_RADIUS``), as the per-kind passes would."""
-        codes = np.frombuffer(bytes.fromhex("".join(hx for _, hx in queries)),
-                              dtype=np.uint8).reshape(-1, 32)
+        codes = _query_codes(queries)
         radius = max(int(_RADIUS[qkind].max()) for qkind, _ in queries)
         lims, dist, found = single.range_search(codes, radius + 1)
         out = []
@@ -595,9 +609,7 @@ class FingerprintIndex:
             rows = found[lims[i]:lims[i + 1]].astype(np.intp)
             d = dist[lims[i]:lims[i + 1]].astype(np.int32)
             ok = d <= _RADIUS[qkind][self._kind[rows]]
-            rows, d = rows[ok], d[ok]
-            order = np.argsort(rows)  # the order brute force gives
-            out.append((rows[order], d[order]))
+            out.append(_by_row(rows[ok], d[ok]))
         return out
 
     def _brute_force(self, qkind: int, hex_hash: str

@@ -255,7 +255,7 @@ def _report_json(vault: Vault, r: ScanReport) -> dict[str, Any]:
     p = r.progress
     return {
         "scan_id": r.scan_id, "source": r.source_kind, "case": r.case_id,
-        "mode": "quick" if r.quick else "thorough", "cancelled": r.cancelled,
+        "mode": r.mode, "cancelled": r.cancelled,
         "sightings": [_sighting_json(vault, s) for s in r.sightings],
         "errors": [_issue(i) for i in r.errors], "skipped": [_issue(i) for i in r.skipped],
         "warnings": list(r.warnings), "already_known": r.already_known,

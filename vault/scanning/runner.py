@@ -122,6 +122,15 @@ class ScanReport:
     #: A quick scan (hashes only, no keypoint stage): crops and screenshots may be missed.
     quick: bool = False
 
+    @property
+    def mode(self) -> str:
+        """``quick`` or ``thorough``, as the custody entry records it."""
+        return _mode(self.quick)
+
+
+def _mode(quick: bool) -> str:
+    return "quick" if quick else "thorough"
+
 
 @dataclass(frozen=True)
 class _Found:
@@ -649,7 +658,7 @@ def run_scan(
     with vault.transaction():
         vault.log("scanned", case_id or "", {
             "scan": scan_id, "source": source.kind,
-            "mode": "quick" if quick else "thorough", "seen": progress.seen,
+            "mode": _mode(quick), "seen": progress.seen,
             "checked": progress.checked, "pages": progress.pages,
             "downloaded_bytes": progress.downloaded_bytes, "matched": len(sightings),
             "errors": progress.errors, "cancelled": was_cancelled,

@@ -36,7 +36,6 @@ class ScanScreen(AnsimScreen):
         self.case_id = case_id
         self.cancel_event = threading.Event()
         self.report: Any = None
-        self.quick_scan = False
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
@@ -114,17 +113,15 @@ class ScanScreen(AnsimScreen):
         self.query_one("#cancel", Button).disabled = False
         status.update(self.tr("scan.running"))
         self.query_one("#progress", ProgressBar).remove_class("hidden")
-        self.quick_scan = self.query_one("#quick", Checkbox).value
-        self.scan(source)
+        self.scan(source, quick=self.query_one("#quick", Checkbox).value)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
-    def scan(self, source: Any) -> None:
+    def scan(self, source: Any, *, quick: bool) -> None:
         app = self.ansim
         vault = app.vault
         scanning = feature("vault.scanning", "run_scan")
         if vault is None or scanning is None:
             return
-        quick = self.quick_scan
         try:
             report = scanning.run_scan(
                 vault, source, case_id=self.case_id,
